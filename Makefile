@@ -1,0 +1,42 @@
+# Liaison: `make run` to try it, `make test` to check it. Nothing else is needed first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test worker lint format lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP) ## Install, migrate SQLite, load the demo data and serve on http://127.0.0.1:8000
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: $(STAMP) ## Run the whole test suite (browser tests need Debian's chromium)
+	$(BIN)/python -m pytest
+
+worker: $(STAMP) ## Run a Celery worker with beat against CELERY_BROKER_URL
+	$(BIN)/celery -A config worker --beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+lint: $(STAMP) ## Check style (ruff) and that no model change lacks a migration
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP) ## Rewrite the code in the house style (ruff)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: ## Re-pin the locks with hashes from pyproject.toml and requirements-dev.in (needs uv)
+	uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o requirements.txt
+	uv pip compile --quiet --generate-hashes --python-version 3.11 requirements-dev.in -o requirements-dev.txt

@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import Client, Project, Site
+from .roles import Role
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ["name", "headcount", "countries", "industry"]
+
+
+PROJECT_DATE_FIELDS = ["start_date", "target_go_live", "hosting_term_end", "programme_end"]
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "client",
+            "name",
+            "key",
+            "lms_product",
+            "deployment_model",
+            *PROJECT_DATE_FIELDS,
+            "currency",
+        ]
+        widgets = {name: DateInput() for name in PROJECT_DATE_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "client" in self.fields:
+            self.fields["client"].queryset = Client.objects.active()
+        if "key" in self.fields:
+            self.fields["key"].widget.attrs.update({"autocapitalize": "characters"})
+
+    def clean_key(self):
+        return self.cleaned_data["key"].strip().upper()
+
+
+class ProjectEditForm(ProjectForm):
+    """After creation the key and the client are fixed: item keys and history depend on them."""
+
+    class Meta(ProjectForm.Meta):
+        fields = [f for f in ProjectForm.Meta.fields if f not in ("client", "key")] + ["status"]
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "kind", "local_go_live"]
+        widgets = {"local_go_live": DateInput()}
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class StaffUserForm(forms.ModelForm):
+    may_create_projects = forms.BooleanField(
+        label=_("Vendor project manager (may create projects)"), required=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "time_zone", "is_staff", "is_active"]
+        labels = {
+            "is_staff": _("Vendor staff (administers clients, users and every project)"),
+            "is_active": _("Active (may sign in)"),
+        }
+        help_texts = {"is_staff": "", "is_active": ""}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email

@@ -1,0 +1,263 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.shortcuts import get_objects_for_user
+from simple_history.models import HistoricalRecords
+
+from .roles import PERMISSIONS, Role
+
+
+class SizeBand(models.TextChoices):
+    SMALL = "small", _("Small (under 500 employees)")
+    MID = "mid", _("Mid-size (500 to 1,000 employees)")
+    LARGE = "large", _("Large (over 1,000 employees)")
+
+
+def size_band(headcount: int) -> SizeBand:
+    """The client's size band, which drives who should own the platform."""
+    if headcount < 500:
+        return SizeBand.SMALL
+    if headcount <= 1000:
+        return SizeBand.MID
+    return SizeBand.LARGE
+
+
+class ClientQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Client(models.Model):
+    name = models.CharField(_("organisation name"), max_length=200, unique=True)
+    headcount = models.PositiveIntegerField(
+        _("headcount"), help_text=_("Number of employees; it sets the size band.")
+    )
+    countries = models.CharField(
+        _("countries"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated, e.g. France, Spain"),
+    )
+    industry = models.CharField(_("industry"), max_length=200, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:client_edit", args=[self.pk])
+
+    @property
+    def size_band(self) -> SizeBand:
+        return size_band(self.headcount)
+
+
+class DeploymentModel(models.TextChoices):
+    SAAS = "saas", _("SaaS")
+    MANAGED = "managed", _("Managed hosting")
+    ON_PREMISE = "on_premise", _("On-premise")
+
+
+class ProjectStatus(models.TextChoices):
+    SETUP = "setup", _("Setting up")
+    ACTIVE = "active", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    LIVE = "live", _("Live")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+
+
+CURRENCIES = [
+    (code, code)
+    for code in (
+        "EUR", "USD", "GBP", "CHF", "CAD", "AUD", "JPY", "CNY", "INR", "SGD",
+        "SEK", "NOK", "DKK", "PLN", "CZK", "BRL", "MXN", "ZAR", "AED", "NZD",
+    )
+]  # fmt: skip
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one query for "projects this person may see"; every list starts from it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff or user.is_superuser:
+            return self
+        return get_objects_for_user(
+            user, "projects.view_project", klass=self, accept_global_perms=False
+        )
+
+    def current(self):
+        return self.exclude(status=ProjectStatus.ARCHIVED)
+
+
+project_key_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$",
+    _("Use 2 to 10 capital letters or digits, starting with a letter, e.g. NWP."),
+)
+
+
+class Project(models.Model):
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="projects", verbose_name=_("client")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(
+        _("short key"),
+        max_length=10,
+        unique=True,
+        validators=[project_key_validator],
+        help_text=_("Prefix of item keys such as NWP-12. It cannot be changed later."),
+    )
+    lms_product = models.CharField(_("LMS product"), max_length=200)
+    deployment_model = models.CharField(
+        _("deployment model"), max_length=20, choices=DeploymentModel.choices
+    )
+    start_date = models.DateField(_("start"))
+    target_go_live = models.DateField(_("target go-live"))
+    hosting_term_end = models.DateField(
+        _("hosting term end"), null=True, blank=True, help_text=_("When the hosting contract ends.")
+    )
+    programme_end = models.DateField(
+        _("programme end"),
+        null=True,
+        blank=True,
+        help_text=_("How long the platform must run."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.SETUP
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        # Only "add" is a global permission (who may create projects); everything else is
+        # granted per project through its role groups.
+        default_permissions = ("add",)
+        permissions = list(PERMISSIONS.items())
+
+    def __str__(self):
+        return f"{self.key} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:home", args=[self.key])
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.target_go_live and self.target_go_live < self.start_date:
+            errors["target_go_live"] = _("Go-live cannot be before the project starts.")
+        if self.start_date and self.programme_end and self.programme_end < self.start_date:
+            errors["programme_end"] = _("The programme cannot end before the project starts.")
+        if self.start_date and self.hosting_term_end and self.hosting_term_end < self.start_date:
+            errors["hosting_term_end"] = _("The hosting term cannot end before the project starts.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProjectUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class ProjectGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+class SiteKind(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    BUSINESS_UNIT = "business_unit", _("Business unit")
+
+
+class SiteQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Site(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Germany, or Retail BU"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.COUNTRY
+    )
+    local_go_live = models.DateField(_("local go-live"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="site_name_unique_in_project",
+                violation_error_message=_("This project already has a site with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Removing a member ends the membership; the row stays so the history keeps who was there.
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "user__first_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """One e-mail telling a person they were added to a project; sent once by a task."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.project.key}"

@@ -1,0 +1,198 @@
+"""Every write to clients, projects, sites and memberships goes through these functions.
+
+Each runs in one transaction, validates, records who made the change in the history, and
+enqueues e-mail only once the transaction has committed.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Client,
+    Invitation,
+    Membership,
+    Project,
+    ProjectGroupObjectPermission,
+    Site,
+)
+from .roles import PERMISSIONS, Role, permissions_for
+from .tasks import send_invitation
+
+User = get_user_model()
+
+
+def _save(obj, *, by):
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def client_save(*, client: Client, by) -> Client:
+    return _save(client, by=by)
+
+
+@transaction.atomic
+def client_set_archived(*, client: Client, archived: bool, by) -> Client:
+    client.archived_at = timezone.now() if archived else None
+    return _save(client, by=by)
+
+
+def role_group(project: Project, role: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=f"project:{project.pk}:{role}")
+    return group
+
+
+def project_sync_role_groups(project: Project) -> None:
+    """Give each role group of the project exactly the permissions its role grants."""
+    content_type = ContentType.objects.get_for_model(Project)
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(content_type=content_type, codename__in=PERMISSIONS)
+    }
+    for role in Role:
+        group = role_group(project, role)
+        wanted = permissions_for(role)
+        granted = ProjectGroupObjectPermission.objects.filter(group=group, content_object=project)
+        granted.exclude(permission__codename__in=wanted).delete()
+        have = set(granted.values_list("permission__codename", flat=True))
+        ProjectGroupObjectPermission.objects.bulk_create(
+            ProjectGroupObjectPermission(
+                group=group, content_object=project, permission=permissions[codename]
+            )
+            for codename in sorted(wanted - have)
+        )
+
+
+@transaction.atomic
+def project_create(*, project: Project, by) -> Project:
+    """Create the project, its role groups, and make its creator the project manager."""
+    _save(project, by=by)
+    project_sync_role_groups(project)
+    membership_grant(project=project, user=by, role=Role.PROJECT_MANAGER, by=by)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, by) -> Project:
+    return _save(project, by=by)
+
+
+@transaction.atomic
+def site_save(*, site: Site, by) -> Site:
+    return _save(site, by=by)
+
+
+@transaction.atomic
+def site_set_archived(*, site: Site, archived: bool, by) -> Site:
+    site.archived_at = timezone.now() if archived else None
+    return _save(site, by=by)
+
+
+@transaction.atomic
+def membership_grant(*, project: Project, user, role: str, by) -> Membership:
+    """Give `user` the role on the project (re-activating an ended membership); no e-mail."""
+    membership = Membership.objects.filter(project=project, user=user).first()
+    if membership is None:
+        membership = Membership(project=project, user=user, role=role)
+    else:
+        membership.role, membership.is_active = role, True
+    _save(membership, by=by)
+    _regroup(membership)
+    return membership
+
+
+def _regroup(membership: Membership) -> None:
+    """Put the member in exactly the group of their current role (none once removed)."""
+    project_groups = Group.objects.filter(name__startswith=f"project:{membership.project_id}:")
+    membership.user.groups.remove(*project_groups)
+    if membership.is_active:
+        membership.user.groups.add(role_group(membership.project, membership.role))
+
+
+def _ensure_another_manager(membership: Membership) -> None:
+    others = (
+        Membership.objects.active()
+        .filter(project_id=membership.project_id, role=Role.PROJECT_MANAGER)
+        .exclude(pk=membership.pk)
+    )
+    if membership.role == Role.PROJECT_MANAGER and not others.exists():
+        raise ValidationError(
+            _("A project needs at least one project manager: name another one first.")
+        )
+
+
+@transaction.atomic
+def member_add(*, project: Project, email: str, role: str, by) -> Membership:
+    """Add a person by e-mail; someone with no account gets one and an invitation to set a
+    password. Either way they are told by e-mail, once the change has committed."""
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email)
+    elif not user.is_active:
+        raise ValidationError(
+            {"email": _("This account is deactivated. Ask vendor staff to reactivate it first.")}
+        )
+    elif Membership.objects.active().filter(project=project, user=user).exists():
+        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
+    membership = membership_grant(project=project, user=user, role=role, by=by)
+    invitation = Invitation.objects.create(project=project, user=user, role=role, invited_by=by)
+    send_invitation.delay_on_commit(invitation.pk)
+    return membership
+
+
+@transaction.atomic
+def member_set_role(*, membership: Membership, role: str, by) -> Membership:
+    if role != membership.role:
+        _ensure_another_manager(membership)
+    membership.role = Role(role)
+    _save(membership, by=by)
+    _regroup(membership)
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, by) -> Membership:
+    _ensure_another_manager(membership)
+    membership.is_active = False
+    _save(membership, by=by)
+    _regroup(membership)
+    return membership
+
+
+def _create_project_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="projects", codename="add_project")
+
+
+@transaction.atomic
+def user_save(*, user, may_create_projects: bool, by):
+    """Vendor staff create or change an account; "may create projects" is a global right."""
+    if user.pk == by.pk and not (user.is_staff and user.is_active) and by.is_staff:
+        raise ValidationError(
+            _("You cannot take away your own staff access or deactivate yourself.")
+        )
+    if user.pk is None:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    if may_create_projects:
+        user.user_permissions.add(_create_project_permission())
+    else:
+        user.user_permissions.remove(_create_project_permission())
+    return user
+
+
+def user_may_create_projects(user) -> bool:
+    return (
+        user.is_staff
+        or user.user_permissions.filter(
+            content_type__app_label="projects", codename="add_project"
+        ).exists()
+    )

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("new/", views.project_create, name="create"),
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<int:client_id>/", views.client_edit, name="client_edit"),
+    path("clients/<int:client_id>/archive/", views.client_archive, name="client_archive"),
+    path("people/", views.user_list, name="user_list"),
+    path("people/new/", views.user_create, name="user_create"),
+    path("people/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("p/<str:key>/", views.project_home, name="home"),
+    path("p/<str:key>/edit/", views.project_edit, name="edit"),
+    path("p/<str:key>/history/", views.project_history, name="history"),
+    path("p/<str:key>/sites/new/", views.site_add, name="site_add"),
+    path("p/<str:key>/sites/<int:site_id>/", views.site_edit, name="site_edit"),
+    path("p/<str:key>/sites/<int:site_id>/archive/", views.site_archive, name="site_archive"),
+    path("p/<str:key>/members/", views.member_list, name="members"),
+    path("p/<str:key>/members/add/", views.member_add, name="member_add"),
+    path("p/<str:key>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path(
+        "p/<str:key>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"
+    ),
+]

@@ -1,0 +1,399 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import project_for
+from .filters import ProjectFilter
+from .forms import (
+    ClientForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ProjectEditForm,
+    ProjectForm,
+    SiteForm,
+    StaffUserForm,
+)
+from .history import history_entries
+from .models import Client, Membership, Project, Site
+from .roles import Role
+
+PAGE_SIZE = 25
+User = get_user_model()
+
+
+def _page(request: HttpRequest, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a domain rule's refusal next to the field at fault, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only vendor staff administer clients and users."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Projects
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    visible = Project.objects.visible_to(request.user)
+    my_role = Membership.objects.active().filter(project=OuterRef("pk"), user=request.user)
+    projects = (
+        visible.select_related("client")
+        .annotate(
+            my_role=Subquery(my_role.values("role")[:1]),
+            site_count=Count("sites", filter=Q(sites__archived_at__isnull=True), distinct=True),
+        )
+        .order_by("client__name", "name")
+    )
+    clients = Client.objects.filter(projects__in=visible).distinct()
+    project_filter = ProjectFilter(request.GET, queryset=projects, clients=clients)
+    page = _page(request, project_filter.qs)
+    for item in page:
+        item.my_role_label = Role(item.my_role).label if item.my_role else ""
+    context = {
+        "filter": project_filter,
+        "page": page,
+        "can_create": request.user.has_perm("projects.add_project") or request.user.is_staff,
+    }
+    template = "projects/project_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not (request.user.has_perm("projects.add_project") or request.user.is_staff):
+        raise PermissionDenied(_("Only vendor project managers and staff create projects."))
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(project=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Project %(key)s created.") % {"key": project.key})
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form})
+
+
+@login_required
+def project_home(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    sites = project.sites.active()
+    members = (
+        Membership.objects.active().filter(project=project).values("role").annotate(n=Count("id"))
+    )
+    counts = {row["role"]: row["n"] for row in members}
+    my_membership = Membership.objects.active().filter(project=project, user=request.user).first()
+    context = {
+        "project": project,
+        "sites": sites,
+        "role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices],
+        "member_total": sum(counts.values()),
+        "my_role": my_membership.get_role_display() if my_membership else None,
+        "has_spoc": counts.get(Role.SPOC, 0) > 0,
+    }
+    return render(request, "projects/project_home.html", context)
+
+
+@login_required
+def project_edit(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    form = ProjectEditForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Project details saved."))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_history(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    entries = history_entries(
+        (project.client.history.all(), _("Client"), lambda row: row.name),
+        (project.history.all(), _("Project"), lambda row: f"{row.key} · {row.name}"),
+        (Site.history.filter(project_id=project.pk), _("Site"), lambda row: row.name),
+        (
+            Membership.history.filter(project_id=project.pk).select_related("user"),
+            _("Member"),
+            lambda row: str(row.user),
+        ),
+    )
+    return render(
+        request, "projects/history.html", {"project": project, "page": _page(request, entries)}
+    )
+
+
+# Sites
+
+
+def _site_for(project: Project, site_id: int) -> Site:
+    return get_object_or_404(project.sites, pk=site_id)
+
+
+@login_required
+def site_add(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    return _site_form(request, project, Site(project=project))
+
+
+@login_required
+def site_edit(request: HttpRequest, key: str, site_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    return _site_form(request, project, _site_for(project, site_id))
+
+
+def _site_form(request: HttpRequest, project: Project, site: Site) -> HttpResponse:
+    form = SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.site_save(site=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Site %(name)s saved.") % {"name": site.name})
+            return redirect(project)
+    return render(request, "projects/site_form.html", {"form": form, "project": project})
+
+
+@require_POST
+@login_required
+def site_archive(request: HttpRequest, key: str, site_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    site = _site_for(project, site_id)
+    archived = request.POST.get("archived") != "0"
+    services.site_set_archived(site=site, archived=archived, by=request.user)
+    if archived:
+        messages.success(request, _("Site %(name)s archived.") % {"name": site.name})
+    else:
+        messages.success(request, _("Site %(name)s restored.") % {"name": site.name})
+    return redirect(project)
+
+
+# Members
+
+
+def _membership_for(project: Project, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.active().select_related("user"), project=project, pk=membership_id
+    )
+
+
+@login_required
+def member_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    memberships = Membership.objects.active().filter(project=project).select_related("user")
+    context = {
+        "project": project,
+        "page": _page(request, memberships),
+        "add_form": MemberAddForm(),
+        "role_choices": Role.choices,
+    }
+    return render(request, "projects/members.html", context)
+
+
+@login_required
+def member_add(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.member_add(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s added as %(role)s; they have been sent an e-mail.")
+                % {"person": membership.user.email, "role": membership.get_role_display()},
+            )
+            return redirect("projects:members", project.key)
+    return render(request, "projects/member_add.html", {"form": form, "project": project})
+
+
+@require_POST
+@login_required
+def member_role(request: HttpRequest, key: str, membership_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    membership = _membership_for(project, membership_id)
+    form = MemberRoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.member_set_role(
+                membership=membership, role=form.cleaned_data["role"], by=request.user
+            )
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+            membership.refresh_from_db()
+    else:
+        error = form.errors["role"][0]
+    if request.htmx:
+        context = {
+            "project": project,
+            "membership": membership,
+            "role_choices": Role.choices,
+            "row_error": error,
+            "saved": error is None,
+        }
+        return render(request, "projects/members.html#member-row", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(person)s is now %(role)s.")
+            % {"person": membership.user, "role": membership.get_role_display()},
+        )
+    return redirect("projects:members", project.key)
+
+
+@require_POST
+@login_required
+def member_remove(request: HttpRequest, key: str, membership_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    membership = _membership_for(project, membership_id)
+    try:
+        services.member_remove(membership=membership, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(
+            request, _("%(person)s no longer has access.") % {"person": membership.user}
+        )
+    return redirect("projects:members", project.key)
+
+
+# Clients (vendor staff)
+
+
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    show_archived = request.GET.get("archived") == "1"
+    clients = Client.objects.annotate(project_count=Count("projects"))
+    clients = clients if show_archived else clients.active()
+    query = request.GET.get("q", "").strip()
+    if query:
+        clients = clients.filter(name__icontains=query)
+    context = {"page": _page(request, clients), "q": query, "show_archived": show_archived}
+    return render(request, "projects/client_list.html", context)
+
+
+@staff_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    return _client_form(request, Client())
+
+
+@staff_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    return _client_form(request, get_object_or_404(Client, pk=client_id))
+
+
+def _client_form(request: HttpRequest, client: Client) -> HttpResponse:
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_save(client=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
+            return redirect("projects:client_list")
+    history = (
+        history_entries((client.history.all(), _("Client"), lambda row: row.name))
+        if client.pk
+        else []
+    )
+    return render(
+        request, "projects/client_form.html", {"form": form, "client": client, "history": history}
+    )
+
+
+@require_POST
+@staff_required
+def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_object_or_404(Client, pk=client_id)
+    archived = request.POST.get("archived") != "0"
+    services.client_set_archived(client=client, archived=archived, by=request.user)
+    if archived:
+        messages.success(request, _("Client %(name)s archived.") % {"name": client.name})
+    else:
+        messages.success(request, _("Client %(name)s restored.") % {"name": client.name})
+    return redirect("projects:client_list")
+
+
+# People (vendor staff)
+
+
+@staff_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    users = User.objects.annotate(
+        project_count=Count("memberships", filter=Q(memberships__is_active=True))
+    ).order_by("email")
+    if query:
+        users = users.filter(
+            Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    return render(request, "projects/user_list.html", {"page": _page(request, users), "q": query})
+
+
+@staff_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    return _user_form(request, User(is_active=True))
+
+
+@staff_required
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _user_form(request, get_object_or_404(User, pk=user_id))
+
+
+def _user_form(request: HttpRequest, person) -> HttpResponse:
+    initial = {"may_create_projects": person.pk and services.user_may_create_projects(person)}
+    form = StaffUserForm(request.POST or None, instance=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_save(
+                user=form.save(commit=False),
+                may_create_projects=form.cleaned_data["may_create_projects"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Account %(email)s saved.") % {"email": person.email})
+            return redirect("projects:user_list")
+    return render(request, "projects/user_form.html", {"form": form, "person": person})
