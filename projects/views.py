@@ -301,7 +301,7 @@ def member_remove(request: HttpRequest, key: str, membership_id: int) -> HttpRes
 @staff_required
 def client_list(request: HttpRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
-    clients = Client.objects.annotate(project_count=Count("projects"))
+    clients = Client.objects.annotate(project_count=Count("projects")).order_by("name")
     clients = clients if show_archived else clients.active()
     query = request.GET.get("q", "").strip()
     if query:

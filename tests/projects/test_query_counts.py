@@ -1,0 +1,65 @@
+"""Each page's query count is pinned and does not grow with its rows."""
+
+import pytest
+from django.urls import reverse
+
+from projects import services
+from projects.models import Site
+from projects.roles import Role
+from tests.projects.factories import ClientFactory, ProjectFactory, SiteFactory, UserFactory
+
+
+def _grow_projects(project, pm, n):
+    for _ in range(n):
+        SiteFactory(project=ProjectFactory(manager=pm))
+
+
+def _grow_members(project, pm, n):
+    for _ in range(n):
+        services.membership_grant(project=project, user=UserFactory(), role=Role.TESTER, by=pm)
+
+
+def _grow_history(project, pm, n):
+    for _ in range(n):
+        site = SiteFactory(project=project)
+        site.name = f"Renamed {site.pk}"
+        services.site_save(site=site, by=pm)
+
+
+def _grow_sites(project, pm, n):
+    for _ in range(n):
+        services.site_save(site=Site(project=project, name=f"Site {Site.objects.count()}"), by=pm)
+
+
+def _grow_clients(project, pm, n):
+    for _ in range(n):
+        ProjectFactory(client=ClientFactory(), manager=pm)
+
+
+def _grow_users(project, pm, n):
+    _grow_members(project, pm, n)
+
+
+# url name, needs the project key, how to add rows, who looks, queries pinned
+PAGES = [
+    ("projects:list", False, _grow_projects, "pm", 8),
+    ("projects:home", True, _grow_sites, "pm", 9),
+    ("projects:members", True, _grow_members, "pm", 8),
+    ("projects:history", True, _grow_history, "pm", 10),
+    ("projects:client_list", False, _grow_clients, "staff", 5),
+    ("projects:user_list", False, _grow_users, "staff", 5),
+]
+
+
+@pytest.mark.parametrize(("url_name", "scoped", "grow", "who", "pinned"), PAGES)
+def test_query_count_is_pinned_at_two_sizes(
+    client, project, pm, persona, django_assert_num_queries, url_name, scoped, grow, who, pinned
+):
+    url = reverse(url_name, args=[project.key] if scoped else [])
+    client.force_login(persona(who))
+    client.get(url)  # warm the per-process caches (content types) that a live server has warm
+    for rows in (2, 30):
+        grow(project, pm, rows)
+        with django_assert_num_queries(pinned):
+            response = client.get(url)
+        assert response.status_code == 200

@@ -1,0 +1,45 @@
+"""Against a real broker and worker (the PostgreSQL leg of CI): the work leaves this process."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from projects import services
+from projects.models import Invitation
+from projects.roles import Role
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _needs_a_broker():
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip("no CELERY_BROKER_URL: tasks run in-process here (see .ci/run for a worker)")
+
+
+def _wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_the_worker_sends_the_invitation(project, pm, mailoutbox):
+    membership = services.member_add(
+        project=project, email="worker.check@example.com", role=Role.TESTER, by=pm
+    )
+    invitation = Invitation.objects.get(user=membership.user)
+    assert _wait_for(
+        lambda: Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
+    )
+    assert mailoutbox == []  # nothing was sent from this process: the worker sent it
+    mail_dir = os.environ.get("WORKER_MAIL_DIR")
+    if mail_dir:
+        sent = "\n".join(path.read_text() for path in Path(mail_dir).glob("*.log"))
+        assert "worker.check@example.com" in sent
+        assert "/accounts/password/set/" in sent
