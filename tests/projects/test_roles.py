@@ -47,7 +47,7 @@ def test_client_roles_never_see_vendor_internal_figures():
 
 
 def test_staff_act_as_project_managers():
-    assert STAFF_PERMISSIONS == ROLE_PERMISSIONS[Role.PROJECT_MANAGER]
+    assert ROLE_PERMISSIONS[Role.PROJECT_MANAGER] == STAFF_PERMISSIONS
 
 
 @pytest.mark.parametrize(

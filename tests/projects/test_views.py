@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 from projects.models import Membership, Project, ProjectStatus, Site
@@ -97,8 +96,15 @@ def test_project_manager_creates_a_project(client, pm):
 
 def test_a_bad_key_is_explained_next_to_the_field(client, pm, project):
     client.force_login(pm)
-    data = {"client": project.client.pk, "name": "X", "lms_product": "Y", "deployment_model": "saas",
-            "start_date": "2026-12-01", "target_go_live": "2027-04-01", "currency": "EUR"}  # fmt: skip
+    data = {
+        "client": project.client.pk,
+        "name": "X",
+        "lms_product": "Y",
+        "deployment_model": "saas",
+        "start_date": "2026-12-01",
+        "target_go_live": "2027-04-01",
+        "currency": "EUR",
+    }
     html = client.post(reverse("projects:create"), {**data, "key": "9 bad"}).content.decode()
     assert "Use 2 to 10 capital letters or digits" in html
     html = client.post(reverse("projects:create"), {**data, "key": "nwp"}).content.decode()
