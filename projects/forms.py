@@ -65,7 +65,8 @@ class SiteForm(forms.ModelForm):
 
 class MemberAddForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No default: a careless submit must not hand someone the project manager's role.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role…")), *Role.choices])
 
 
 class MemberRoleForm(forms.Form):

@@ -20,7 +20,7 @@ from .models import Invitation
 def send_invitation(invitation_id: int) -> None:
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("project__client", "user", "invited_by")
             .filter(pk=invitation_id, sent_at__isnull=True)
             .first()
