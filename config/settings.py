@@ -8,6 +8,7 @@ CELERY_BROKER_URL and EMAIL_URL.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "template_partials",
     "accounts",
     "projects",
+    "stakeholders",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # A web request that publishes while the broker is down must fail fast, not hang.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "channel-digest": {
+        "task": "stakeholders.tasks.send_channel_digests",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads nothing from it: the token is rendered into the page

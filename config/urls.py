@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("stakeholders.urls")),
 ]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
+
+    def ready(self):
+        from .navigation import register_tab
+
+        register_tab(_("Overview"), "projects:home", order=0)
+        register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
+        register_tab(_("History"), "projects:history", permission="manage_project", order=90)
+        register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)

@@ -63,14 +63,20 @@ class SiteForm(forms.ModelForm):
         widgets = {"local_go_live": DateInput()}
 
 
+# The client point of contact is named by a handover, which keeps its history.
+ASSIGNABLE_ROLES = [(value, label) for value, label in Role.choices if value != Role.SPOC]
+
+
 class MemberAddForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     # No default: a careless submit must not hand someone the project manager's role.
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role…")), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Choose a role…")), *ASSIGNABLE_ROLES]
+    )
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ASSIGNABLE_ROLES)
 
 
 class StaffUserForm(forms.ModelForm):

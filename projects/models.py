@@ -227,6 +227,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # Removing a member ends the membership; the row stays so the history keeps who was there.
     is_active = models.BooleanField(_("active"), default=True)
+    wants_digest = models.BooleanField(_("daily digest by e-mail"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -243,7 +244,7 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """One e-mail telling a person they were added to a project; sent once by a task."""
+    """A person was added to a project and is told so by e-mail (see `tasks.send_invitation`)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
@@ -254,10 +255,30 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.user} → {self.project.key}"
+
+    @property
+    def notification_key(self) -> str:
+        return f"invitation:{self.pk}"
+
+
+class Notification(models.Model):
+    """One e-mail to one person about one thing, whose unique key makes sending idempotent."""
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.key

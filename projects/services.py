@@ -95,9 +95,33 @@ def site_set_archived(*, site: Site, archived: bool, by) -> Site:
     return _save(site, by=by)
 
 
+def _ensure_single_spoc(project: Project, user, role: str) -> None:
+    if role != Role.SPOC:
+        return
+    current = (
+        Membership.objects.active()
+        .filter(project=project, role=Role.SPOC)
+        .exclude(user=user)
+        .select_related("user")
+        .first()
+    )
+    if current is not None:
+        raise ValidationError(
+            {
+                "role": _(
+                    "%(person)s is the client point of contact: hand over to someone else "
+                    "on the point of contact page."
+                )
+                % {"person": current.user}
+            }
+        )
+
+
 @transaction.atomic
 def membership_grant(*, project: Project, user, role: str, by) -> Membership:
-    """Give `user` the role on the project (re-activating an ended membership); no e-mail."""
+    """Give `user` the role on the project (re-activating an ended membership); no e-mail.
+    There is at most one client point of contact."""
+    _ensure_single_spoc(project, user, role)
     membership = Membership.objects.filter(project=project, user=user).first()
     if membership is None:
         membership = Membership(project=project, user=user, role=role)
@@ -152,6 +176,7 @@ def member_add(*, project: Project, email: str, role: str, by) -> Membership:
 def member_set_role(*, membership: Membership, role: str, by) -> Membership:
     if role != membership.role:
         _ensure_another_manager(membership)
+        _ensure_single_spoc(membership.project, membership.user, role)
     membership.role = Role(role)
     _save(membership, by=by)
     _regroup(membership)

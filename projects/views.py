@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from . import services
 from .access import project_for
 from .filters import ProjectFilter
 from .forms import (
+    ASSIGNABLE_ROLES,
     ClientForm,
     MemberAddForm,
     MemberRoleForm,
@@ -25,23 +25,10 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Client, Membership, Project, Site
+from .pages import apply_errors, paginate
 from .roles import Role
 
-PAGE_SIZE = 25
 User = get_user_model()
-
-
-def _page(request: HttpRequest, items):
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a domain rule's refusal next to the field at fault, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def staff_required(view):
@@ -72,7 +59,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
     clients = Client.objects.filter(projects__in=visible).distinct()
     project_filter = ProjectFilter(request.GET, queryset=projects, clients=clients)
-    page = _page(request, project_filter.qs)
+    page = paginate(request, project_filter.qs)
     for item in page:
         item.my_role_label = Role(item.my_role).label if item.my_role else ""
     context = {
@@ -95,7 +82,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(project=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Project %(key)s created.") % {"key": project.key})
             return redirect(project)
@@ -130,7 +117,7 @@ def project_edit(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.project_update(project=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Project details saved."))
             return redirect(project)
@@ -151,7 +138,7 @@ def project_history(request: HttpRequest, key: str) -> HttpResponse:
         ),
     )
     return render(
-        request, "projects/history.html", {"project": project, "page": _page(request, entries)}
+        request, "projects/history.html", {"project": project, "page": paginate(request, entries)}
     )
 
 
@@ -180,7 +167,7 @@ def _site_form(request: HttpRequest, project: Project, site: Site) -> HttpRespon
         try:
             services.site_save(site=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Site %(name)s saved.") % {"name": site.name})
             return redirect(project)
@@ -216,9 +203,9 @@ def member_list(request: HttpRequest, key: str) -> HttpResponse:
     memberships = Membership.objects.active().filter(project=project).select_related("user")
     context = {
         "project": project,
-        "page": _page(request, memberships),
+        "page": paginate(request, memberships),
         "add_form": MemberAddForm(),
-        "role_choices": Role.choices,
+        "role_choices": ASSIGNABLE_ROLES,
     }
     return render(request, "projects/members.html", context)
 
@@ -231,7 +218,7 @@ def member_add(request: HttpRequest, key: str) -> HttpResponse:
         try:
             membership = services.member_add(project=project, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -263,7 +250,7 @@ def member_role(request: HttpRequest, key: str, membership_id: int) -> HttpRespo
         context = {
             "project": project,
             "membership": membership,
-            "role_choices": Role.choices,
+            "role_choices": ASSIGNABLE_ROLES,
             "row_error": error,
             "saved": error is None,
         }
@@ -306,7 +293,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         clients = clients.filter(name__icontains=query)
-    context = {"page": _page(request, clients), "q": query, "show_archived": show_archived}
+    context = {"page": paginate(request, clients), "q": query, "show_archived": show_archived}
     return render(request, "projects/client_list.html", context)
 
 
@@ -326,7 +313,7 @@ def _client_form(request: HttpRequest, client: Client) -> HttpResponse:
         try:
             services.client_save(client=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
             return redirect("projects:client_list")
@@ -368,7 +355,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
             | Q(first_name__icontains=query)
             | Q(last_name__icontains=query)
         )
-    return render(request, "projects/user_list.html", {"page": _page(request, users), "q": query})
+    return render(
+        request, "projects/user_list.html", {"page": paginate(request, users), "q": query}
+    )
 
 
 @staff_required
@@ -392,7 +381,7 @@ def _user_form(request: HttpRequest, person) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Account %(email)s saved.") % {"email": person.email})
             return redirect("projects:user_list")

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from projects import services
-from projects.models import Invitation
+from projects.models import Invitation, Notification
 from projects.roles import Role
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,9 @@ def test_the_worker_sends_the_invitation(project, pm, mailoutbox):
     )
     invitation = Invitation.objects.get(user=membership.user)
     assert _wait_for(
-        lambda: Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists()
+        lambda: Notification.objects.filter(
+            key=invitation.notification_key, sent_at__isnull=False
+        ).exists()
     )
     assert mailoutbox == []  # nothing was sent from this process: the worker sent it
     mail_dir = os.environ.get("WORKER_MAIL_DIR")

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from projects import services
 from projects.access import project_permissions
-from projects.models import Invitation, Membership, Project, Site
+from projects.models import Invitation, Membership, Notification, Project, Site
 from projects.roles import ROLE_PERMISSIONS, Role
 from tests.projects.factories import ClientFactory, ProjectFactory, UserFactory
 
@@ -67,7 +67,8 @@ def test_adding_someone_without_an_account_invites_them(
     assert mail.to == ["new.person@client.example"]
     assert "Northwind rollout" in mail.subject
     assert "/accounts/password/set/" in mail.body
-    assert Invitation.objects.get(user=user).sent_at is not None
+    invitation = Invitation.objects.get(user=user)
+    assert Notification.objects.get(key=invitation.notification_key).sent_at is not None
 
 
 def test_adding_someone_with_an_account_tells_them_to_sign_in(

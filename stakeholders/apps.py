@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StakeholdersConfig(AppConfig):
+    name = "stakeholders"
+    verbose_name = _("Stakeholders and the channel")
+
+    def ready(self):
+        from projects.demo import register_demo
+        from projects.navigation import register_tab
+
+        from .demo import load
+
+        register_demo(load, order=10)
+
+        register_tab(
+            _("Channel"),
+            "stakeholders:channel",
+            permission="read_channel",
+            order=10,
+            also_for=["stakeholders:post", "stakeholders:email", "stakeholders:entry"],
+        )
+        register_tab(
+            _("Point of contact queue"),
+            "stakeholders:queue",
+            permission="confirm_off_channel",
+            order=15,
+        )
+        register_tab(_("Decisions"), "stakeholders:decisions", permission="read_channel", order=20)
+        register_tab(
+            _("Stakeholders"),
+            "stakeholders:list",
+            order=30,
+            also_for=["stakeholders:add", "stakeholders:edit", "stakeholders:import"],
+        )
+        register_tab(_("Ownership"), "stakeholders:ownership", order=40)
+        register_tab(_("Point of contact"), "stakeholders:contact", order=50)

@@ -1,0 +1,271 @@
+"""Every write to stakeholders, the ownership map, the point of contact and the channel."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import services as project_services
+from projects.markdown import render_markdown
+from projects.models import Membership, Project
+from projects.roles import VENDOR_ROLES, Role
+from projects.uploads import UploadedFile
+
+from .models import (
+    Assignment,
+    Attachment,
+    Entry,
+    PointOfContact,
+    Side,
+    SpocStatus,
+    Stakeholder,
+    spoc_status_for,
+)
+from .tasks import notify_spoc_of_waiting_entry
+
+# Stakeholders
+
+
+def _check_belongs(stakeholder: Stakeholder) -> None:
+    errors = {}
+    if stakeholder.site_id and stakeholder.site.project_id != stakeholder.project_id:
+        errors["site"] = _("Choose a site of this project.")
+    if (
+        stakeholder.user_id
+        and not Membership.objects.active()
+        .filter(project_id=stakeholder.project_id, user_id=stakeholder.user_id)
+        .exists()
+    ):
+        errors["user"] = _("Only a member of this project can be linked.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def stakeholder_save(*, stakeholder: Stakeholder, by) -> Stakeholder:
+    stakeholder.email = stakeholder.email.strip().lower()
+    stakeholder.full_clean()
+    _check_belongs(stakeholder)
+    stakeholder._history_user = by
+    stakeholder.save()
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholders_import(*, stakeholders: list[Stakeholder], by) -> list[Stakeholder]:
+    """All or nothing: one bad row and none is saved."""
+    return [stakeholder_save(stakeholder=s, by=by) for s in stakeholders]
+
+
+@transaction.atomic
+def stakeholder_set_active(*, stakeholder: Stakeholder, active: bool, by) -> Stakeholder:
+    stakeholder.is_active = active
+    stakeholder._history_user = by
+    stakeholder.save(update_fields=["is_active"])
+    return stakeholder
+
+
+# The ownership map
+
+
+@transaction.atomic
+def assignment_set(
+    *, project: Project, stakeholder: Stakeholder, area: str, site_id, letter: str, by
+) -> Assignment | None:
+    """Set (or clear, with an empty letter) one cell of the map."""
+    if stakeholder.project_id != project.pk:
+        raise ValidationError(_("This person is not a stakeholder of the project."))
+    if site_id is not None and not project.sites.filter(pk=site_id).exists():
+        raise ValidationError(_("This site is not part of the project."))
+    assignment = Assignment.objects.filter(
+        project=project, stakeholder=stakeholder, area=area, site_id=site_id
+    ).first()
+    if not letter:
+        if assignment is not None:
+            assignment._history_user = by
+            assignment.delete()
+        return None
+    if assignment is None:
+        assignment = Assignment(
+            project=project, stakeholder=stakeholder, area=area, site_id=site_id
+        )
+    assignment.letter = letter
+    assignment.full_clean(exclude=["project", "stakeholder", "site"])
+    assignment._history_user = by
+    assignment.save()
+    return assignment
+
+
+# The point of contact
+
+
+def current_contacts(project: Project) -> dict[str, PointOfContact]:
+    """The current term on each side (client, vendor), from the newest handover."""
+    current: dict[str, PointOfContact] = {}
+    for term in project.points_of_contact.select_related("stakeholder__user"):
+        current.setdefault(term.side, term)
+    return current
+
+
+@transaction.atomic
+def contact_hand_over(
+    *,
+    project: Project,
+    side: str,
+    stakeholder: Stakeholder,
+    started_on: datetime.date,
+    reason: str,
+    by,
+) -> PointOfContact:
+    """Name the point of contact on one side. On the client side the new person becomes the
+    only member with the point-of-contact role (invited if they have no account); the previous
+    one goes back to being a stakeholder."""
+    if stakeholder.project_id != project.pk or not stakeholder.is_active:
+        raise ValidationError({"stakeholder": _("Choose an active stakeholder of this project.")})
+    if stakeholder.side != side:
+        raise ValidationError(
+            {"stakeholder": _("Choose someone from the %(side)s side.") % {"side": side}}
+        )
+    previous = current_contacts(project).get(side)
+    if previous and previous.stakeholder_id == stakeholder.pk:
+        raise ValidationError(
+            {
+                "stakeholder": _("%(name)s is already the point of contact.")
+                % {"name": stakeholder.name}
+            }
+        )
+    if previous and started_on < previous.started_on:
+        raise ValidationError(
+            {
+                "started_on": _("The handover cannot be before the current term began (%(date)s).")
+                % {"date": previous.started_on}
+            }
+        )
+    if side == Side.CLIENT:
+        _make_spoc_member(project=project, stakeholder=stakeholder, by=by)
+    elif not (stakeholder.user_id and _role_of(project, stakeholder.user_id) in VENDOR_ROLES):
+        raise ValidationError(
+            {"stakeholder": _("The vendor counterpart must be a vendor member of the project.")}
+        )
+    return PointOfContact.objects.create(
+        project=project,
+        side=side,
+        stakeholder=stakeholder,
+        started_on=started_on,
+        reason=reason.strip(),
+        named_by=by,
+    )
+
+
+def _role_of(project: Project, user_id) -> str | None:
+    membership = Membership.objects.active().filter(project=project, user_id=user_id).first()
+    return membership.role if membership else None
+
+
+def _make_spoc_member(*, project: Project, stakeholder: Stakeholder, by) -> None:
+    if not stakeholder.email:
+        raise ValidationError(
+            {
+                "stakeholder": _(
+                    "Add %(name)s's e-mail address first: the point of contact signs "
+                    "in to confirm requests."
+                )
+                % {"name": stakeholder.name}
+            }
+        )
+    for membership in Membership.objects.active().filter(project=project, role=Role.SPOC):
+        project_services.member_set_role(membership=membership, role=Role.STAKEHOLDER, by=by)
+    membership = (
+        Membership.objects.active()
+        .filter(project=project, user__email__iexact=stakeholder.email)
+        .first()
+    )
+    if membership is None:
+        membership = project_services.member_add(
+            project=project, email=stakeholder.email, role=Role.SPOC, by=by
+        )
+    else:
+        project_services.member_set_role(membership=membership, role=Role.SPOC, by=by)
+    if stakeholder.user_id != membership.user_id:
+        stakeholder.user = membership.user
+        stakeholder_save(stakeholder=stakeholder, by=by)
+
+
+# The channel
+
+
+def author_side(project: Project, user) -> str:
+    return (
+        Side.VENDOR if user.is_staff or _role_of(project, user.pk) in VENDOR_ROLES else Side.CLIENT
+    )
+
+
+@transaction.atomic
+def entry_post(
+    *,
+    project: Project,
+    author,
+    kind: str,
+    subject: str,
+    body: str = "",
+    corrects: Entry | None = None,
+    files: list[UploadedFile] = (),
+    email_from: str = "",
+    email_to: str = "",
+    email_date: datetime.datetime | None = None,
+) -> Entry:
+    """Post an entry. Whether it needs the point of contact is judged now, against who is the
+    point of contact at posting time: a later handover does not change it."""
+    if corrects is not None and corrects.project_id != project.pk:
+        raise ValidationError(_("The corrected entry is not in this project."))
+    side = author_side(project, author)
+    entry = Entry(
+        project=project,
+        kind=kind,
+        author=author,
+        author_side=side,
+        subject=subject.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        corrects=corrects,
+        email_from=email_from,
+        email_to=email_to,
+        email_date=email_date,
+        spoc_status=spoc_status_for(
+            kind=kind, author_side=side, author_is_spoc=_role_of(project, author.pk) == Role.SPOC
+        ),
+    )
+    entry.full_clean()
+    entry._history_user = author
+    entry.save()
+    for upload in files:
+        Attachment.objects.create(
+            entry=entry,
+            file=upload.as_django_file(),
+            name=upload.name,
+            size=upload.size,
+            content_type=upload.content_type,
+        )
+    if entry.spoc_status == SpocStatus.WAITING:
+        notify_spoc_of_waiting_entry.delay_on_commit(entry.pk)
+    return entry
+
+
+@transaction.atomic
+def entry_spoc_decide(*, entry: Entry, by, confirm: bool, comment: str = "") -> Entry:
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if entry.spoc_status != SpocStatus.WAITING:
+        raise ValidationError(_("This entry is no longer waiting for the point of contact."))
+    if _role_of(entry.project, by.pk) != Role.SPOC:
+        raise ValidationError(_("Only the current point of contact can confirm or decline."))
+    if not confirm and not comment.strip():
+        raise ValidationError({"comment": _("Say why you decline it: the author will read this.")})
+    entry.spoc_status = SpocStatus.CONFIRMED if confirm else SpocStatus.DECLINED
+    entry.spoc_decided_by = by
+    entry.spoc_decided_at = timezone.now()
+    entry.spoc_comment = comment.strip()
+    entry._history_user = by
+    entry.save()
+    return entry
