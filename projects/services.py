@@ -221,3 +221,9 @@ def user_may_create_projects(user) -> bool:
             content_type__app_label="projects", codename="add_project"
         ).exists()
     )
+
+
+@transaction.atomic
+def member_set_digest(*, membership: Membership, wants_digest: bool, by) -> Membership:
+    membership.wants_digest = wants_digest
+    return _save(membership, by=by)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("p/<str:key>/sites/<int:site_id>/archive/", views.site_archive, name="site_archive"),
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),
+    path("p/<str:key>/members/digest/", views.member_digest, name="member_digest"),
     path("p/<str:key>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path(
         "p/<str:key>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"

@@ -203,6 +203,7 @@ def member_list(request: HttpRequest, key: str) -> HttpResponse:
     memberships = Membership.objects.active().filter(project=project).select_related("user")
     context = {
         "project": project,
+        "mine": memberships.filter(user=request.user).first(),
         "page": paginate(request, memberships),
         "add_form": MemberAddForm(),
         "role_choices": ASSIGNABLE_ROLES,
@@ -386,3 +387,18 @@ def _user_form(request: HttpRequest, person) -> HttpResponse:
             messages.success(request, _("Account %(email)s saved.") % {"email": person.email})
             return redirect("projects:user_list")
     return render(request, "projects/user_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@login_required
+def member_digest(request: HttpRequest, key: str) -> HttpResponse:
+    """A member turns their own daily digest e-mail on or off."""
+    project = project_for(request, key)
+    membership = get_object_or_404(Membership.objects.active(), project=project, user=request.user)
+    wants = request.POST.get("wants_digest") == "1"
+    services.member_set_digest(membership=membership, wants_digest=wants, by=request.user)
+    if wants:
+        messages.success(request, _("You will get a daily digest of this project by e-mail."))
+    else:
+        messages.success(request, _("Daily digest turned off."))
+    return redirect("projects:members", project.key)
