@@ -126,7 +126,10 @@ def contact_hand_over(
         raise ValidationError({"stakeholder": _("Choose an active stakeholder of this project.")})
     if stakeholder.side != side:
         raise ValidationError(
-            {"stakeholder": _("Choose someone from the %(side)s side.") % {"side": side}}
+            {
+                "stakeholder": _("Choose someone from the %(side)s side.")
+                % {"side": str(Side(side).label).lower()}
+            }
         )
     previous = current_contacts(project).get(side)
     if previous and previous.stakeholder_id == stakeholder.pk:

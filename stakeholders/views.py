@@ -219,17 +219,20 @@ def contact(request: HttpRequest, key: str) -> HttpResponse:
 # The channel
 
 
+# Links to entries name their project: fetch it with them, not once per row.
+_ENTRY_RELATIONS = ("project", "author", "corrects__project", "spoc_decided_by")
+
+
 def _entry_for(project: Project, entry_id: int) -> Entry:
     return get_object_or_404(
-        Entry.objects.for_project(project).select_related("author", "corrects", "spoc_decided_by"),
-        pk=entry_id,
+        Entry.objects.for_project(project).select_related(*_ENTRY_RELATIONS), pk=entry_id
     )
 
 
 def _entries(project: Project):
     return (
         Entry.objects.for_project(project)
-        .select_related("author", "corrects", "spoc_decided_by")
+        .select_related(*_ENTRY_RELATIONS)
         .prefetch_related("attachments", "corrections")
     )
 
@@ -335,7 +338,7 @@ def entry_detail(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
         "project": project,
         "entry": entry,
         "attachments": entry.attachments.all(),
-        "corrections": entry.corrections.select_related("author"),
+        "corrections": entry.corrections.select_related("author", "project"),
         "decision_form": DecisionForm(),
     }
     return render(request, "stakeholders/entry_detail.html", context)

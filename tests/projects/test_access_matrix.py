@@ -4,6 +4,9 @@ import pytest
 from django.urls import reverse
 
 from projects.roles import Role
+from projects.uploads import UploadedFile
+from stakeholders import services as stakeholder_services
+from stakeholders.models import Attachment, Stakeholder
 from tests.projects.factories import ClientFactory, SiteFactory
 
 MEMBERS = ("pm", "team_member", "spoc", "stakeholder", "tester", "observer")
@@ -21,6 +24,7 @@ def expect(allowed, *, ok=200, refused=403, hidden=404, others=EVERYONE):
 
 PROJECT_VIEWERS = (*MEMBERS, "staff")
 MANAGERS = ("pm", "staff")
+CHANNEL_READERS = ("pm", "team_member", "spoc", "stakeholder", "staff")
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -46,6 +50,26 @@ MATRIX = [
     ("projects:user_list", "get", None, expect(("staff",), hidden=403)),
     ("projects:user_create", "get", None, expect(("staff",), hidden=403)),
     ("projects:user_edit", "get", "user", expect(("staff",), hidden=403)),
+    ("projects:member_digest", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
+    ("stakeholders:list", "get", "project", expect(PROJECT_VIEWERS)),
+    ("stakeholders:add", "get", "project", expect(MANAGERS)),
+    ("stakeholders:add", "post", "project", expect(MANAGERS, ok=302)),
+    ("stakeholders:import", "get", "project", expect(MANAGERS)),
+    ("stakeholders:edit", "get", "stakeholder", expect(MANAGERS)),
+    ("stakeholders:active", "post", "stakeholder", expect(MANAGERS, ok=302)),
+    ("stakeholders:ownership", "get", "project", expect(PROJECT_VIEWERS)),
+    ("stakeholders:ownership_set", "post", "project", expect(MANAGERS, ok=302)),
+    ("stakeholders:contact", "get", "project", expect(PROJECT_VIEWERS)),
+    ("stakeholders:contact", "post", "project", expect(MANAGERS)),
+    ("stakeholders:channel", "get", "project", expect(CHANNEL_READERS)),
+    ("stakeholders:post", "get", "project", expect(CHANNEL_READERS)),
+    ("stakeholders:post", "post", "project", expect(CHANNEL_READERS, ok=302)),
+    ("stakeholders:email", "get", "project", expect(CHANNEL_READERS)),
+    ("stakeholders:queue", "get", "project", expect(("spoc",))),
+    ("stakeholders:decisions", "get", "project", expect(CHANNEL_READERS)),
+    ("stakeholders:entry", "get", "entry", expect(CHANNEL_READERS)),
+    ("stakeholders:decide", "post", "entry", expect(("spoc",), ok=302)),
+    ("stakeholders:attachment", "get", "attachment", expect(CHANNEL_READERS)),
     ("accounts:profile", "get", None, expect(EVERYONE)),
     ("accounts:password_change", "get", None, expect(EVERYONE)),
 ]
@@ -63,6 +87,14 @@ POST_DATA = {
     "projects:site_add": {"name": "Spain", "kind": "country"},
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
+    "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
+    "stakeholders:post": {"kind": "question", "subject": "Which browsers?", "body": "Edge?"},
+    "stakeholders:decide": {"decision": "confirm"},
+    "stakeholders:ownership_set": {
+        "stakeholder": "{stakeholder}",
+        "area": "platform",
+        "letter": "A",
+    },
 }
 
 
@@ -80,7 +112,33 @@ def _args(kind, project, user):
         return [ClientFactory().pk]
     if kind == "user":
         return [user.pk]
+    if kind == "stakeholder":
+        return [project.key, _stakeholder(project).pk]
+    if kind == "entry":
+        return [project.key, _waiting_entry(project, user).pk]
+    if kind == "attachment":
+        entry = _waiting_entry(project, user)
+        upload = UploadedFile("notes.txt", b"minutes", "text/plain")
+        attachment = Attachment.objects.create(
+            entry=entry, file=upload.as_django_file(), name=upload.name, size=7,
+            content_type=upload.content_type,
+        )  # fmt: skip
+        return [project.key, attachment.pk]
     raise AssertionError(kind)
+
+
+def _stakeholder(project):
+    return stakeholder_services.stakeholder_save(
+        stakeholder=Stakeholder(project=project, name="Olga Berg", side="client", department="it"),
+        by=None,
+    )
+
+
+def _waiting_entry(project, author):
+    """A request from a client stakeholder who is not the point of contact."""
+    return stakeholder_services.entry_post(
+        project=project, author=author, kind="request", subject="Add a leaderboard"
+    )
 
 
 CASES = [
@@ -92,13 +150,19 @@ CASES = [
 
 @pytest.mark.parametrize(("url_name", "method", "kind", "who", "status"), CASES)
 def test_access(client, project, persona, url_name, method, kind, who, status):
-    # The object acted on belongs to `project`: for memberships, a tester added for the test.
-    target = persona("tester") if kind in ("membership", "user") else None
+    # The object acted on belongs to `project`: for memberships, a tester added for the test;
+    # entries are requests from a client stakeholder, waiting for the point of contact.
+    target = {"membership": "tester", "user": "tester", "entry": "stakeholder",
+              "attachment": "stakeholder"}.get(kind)  # fmt: skip
+    target = persona(target) if target else None
     url = reverse(url_name, args=_args(kind, project, target))
+    data = dict(POST_DATA.get(url_name, {}))
+    if data.get("stakeholder") == "{stakeholder}":
+        data["stakeholder"] = _stakeholder(project).pk
     user = persona(who)
     if user is not None:
         client.force_login(user)
-    response = getattr(client, method)(url, POST_DATA.get(url_name, {}))
+    response = getattr(client, method)(url, data)
     assert response.status_code == status, response.content[:500]
     if status == 302 and who == "anonymous":
         assert response["Location"].startswith(reverse("accounts:login"))
@@ -113,7 +177,7 @@ def test_every_url_name_is_in_the_matrix():
 
     names = {
         f"{namespace}:{name}"
-        for namespace in ("projects",)
+        for namespace in ("projects", "stakeholders")
         for name in get_resolver().namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

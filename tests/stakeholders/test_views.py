@@ -1,0 +1,279 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects import services as project_services
+from projects.roles import Role
+from stakeholders import services
+from stakeholders.models import Assignment, Entry, Stakeholder
+from tests.projects.factories import ProjectFactory, SiteFactory, UserFactory
+from tests.stakeholders.factories import StakeholderFactory
+
+
+def url(name, project, *args):
+    return reverse(f"stakeholders:{name}", args=[project.key, *args])
+
+
+def html_of(browser, user, address, **params):
+    browser.force_login(user)
+    response = browser.get(address, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_members_see_only_their_projects_stakeholders(client, project, tester):
+    StakeholderFactory(project=project, name="Sabine Keller")
+    StakeholderFactory(project=ProjectFactory(), name="Secret Person")
+    html = html_of(client, tester, url("list", project))
+    assert "Sabine Keller" in html and "Secret Person" not in html
+
+
+def test_stakeholders_filter_by_side_department_and_site(client, project, pm):
+    germany = SiteFactory(project=project, name="Germany")
+    StakeholderFactory(project=project, name="Jürgen Bauer", department="hr", site=germany)
+    StakeholderFactory(project=project, name="Nadia Haddad", department="it")
+    StakeholderFactory(project=project, name="Tomás Oliveira", side="vendor", department="delivery")
+    assert "Nadia" not in html_of(client, pm, url("list", project), department="hr")
+    html = html_of(client, pm, url("list", project), site=germany.pk)
+    assert "Jürgen" in html and "Nadia" not in html
+    html = html_of(client, pm, url("list", project), side="vendor")
+    assert "Tomás" in html and "Jürgen" not in html
+
+
+def test_someone_who_left_is_kept_but_hidden_by_default(client, project, pm):
+    person = StakeholderFactory(project=project, name="Greta Schulz")
+    client.force_login(pm)
+    client.post(url("active", project, person.pk), follow=True)
+    person.refresh_from_db()
+    assert person.is_active is False
+    assert "Greta Schulz" not in html_of(client, pm, url("list", project))
+    assert "Greta Schulz" in html_of(client, pm, url("list", project), inactive="on")
+
+
+def test_a_duplicate_e_mail_is_refused_on_the_form(client, project, pm):
+    StakeholderFactory(project=project, email="dup@client.example")
+    client.force_login(pm)
+    response = client.post(
+        url("add", project),
+        {"name": "Dup", "email": "DUP@client.example", "side": "client", "department": "hr"},
+    )
+    assert "already has a stakeholder with this e-mail" in response.content.decode()
+    assert Stakeholder.objects.count() == 1
+
+
+def test_setting_a_letter_in_place_returns_the_cell_and_the_summary(client, project, pm):
+    person = StakeholderFactory(project=project, name="Sabine Keller")
+    client.force_login(pm)
+    response = client.post(
+        url("ownership_set", project),
+        {"stakeholder": person.pk, "area": "platform", "letter": "A"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith(
+        f'<td id="cell-{person.pk}-platform" class="raci-cell accountable"'
+    )
+    assert 'id="ownership-summary"' in html and 'hx-swap-oob="true"' in html
+    assert "Nobody is accountable for Platform overall" not in html
+    assert "Nobody is accountable for Budget approval" in html
+    assert Assignment.objects.get().letter == "A"
+
+
+@pytest.mark.parametrize("area", ["nonsense", "local_rollout-999999", "platform-1"])
+def test_a_cell_outside_the_map_is_refused(client, project, pm, area):
+    person = StakeholderFactory(project=project)
+    client.force_login(pm)
+    response = client.post(
+        url("ownership_set", project), {"stakeholder": person.pk, "area": area, "letter": "A"}
+    )
+    assert response.status_code == 400
+    assert not Assignment.objects.exists()
+
+
+def test_a_cell_for_another_projects_stakeholder_is_not_found(client, project, pm):
+    foreign = StakeholderFactory(project=ProjectFactory(manager=pm))
+    client.force_login(pm)
+    response = client.post(
+        url("ownership_set", project),
+        {"stakeholder": foreign.pk, "area": "platform", "letter": "A"},
+    )
+    assert response.status_code == 404
+    assert not Assignment.objects.exists()
+
+
+def test_the_map_lists_gaps_and_recommendations(client, project, tester):
+    html = html_of(client, tester, url("ownership", project))
+    assert "Nobody is accountable for Platform overall." in html
+    assert "The global head of L&amp;D (not a regional head)." in html  # a large client
+    assert "<select" not in html  # only the project manager edits
+
+
+def test_posting_a_request_as_a_client_stakeholder_waits_for_the_spoc(
+    client, project, spoc, stakeholder
+):
+    client.force_login(stakeholder)
+    response = client.post(
+        url("post", project),
+        {"kind": "instruction", "subject": "Portuguese voice-over", "body": "For **Brazil**."},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "waits for the point of contact" in html
+    assert "Off-channel: waiting for the point of contact" in html
+    assert "For <strong>Brazil</strong>." in html
+    entry = Entry.objects.get()
+    html = html_of(client, spoc, url("queue", project))
+    assert "Portuguese voice-over" in html
+    client.post(url("decide", project, entry.pk), {"decision": "confirm", "comment": "Agreed"})
+    assert "Nothing is waiting for you." in html_of(client, spoc, url("queue", project))
+    assert "Confirmed by the point of contact" in html_of(
+        client, stakeholder, url("channel", project)
+    )
+
+
+def test_declining_without_a_comment_is_refused(client, project, spoc, stakeholder):
+    entry = services.entry_post(project=project, author=stakeholder, kind="request", subject="X")
+    client.force_login(spoc)
+    response = client.post(url("decide", project, entry.pk), {"decision": "decline"}, follow=True)
+    assert "Say why you decline it" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.spoc_status == "waiting"
+
+
+def test_only_the_author_or_the_manager_corrects_an_entry(
+    client, project, pm, team_member, stakeholder
+):
+    entry = services.entry_post(project=project, author=stakeholder, kind="question", subject="Q")
+    client.force_login(team_member)
+    assert client.get(url("post", project), {"corrects": entry.pk}).status_code == 403
+    assert client.get(url("post", project), {"corrects": "abc"}).status_code == 404
+    client.force_login(stakeholder)
+    response = client.post(
+        url("post", project),
+        {"kind": "question", "subject": "Q, corrected", "corrects": entry.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    html = html_of(client, pm, url("entry", project, entry.pk))
+    assert "Corrected by" in html and "Q, corrected" in html
+
+
+def test_channel_filters_by_type_and_author(client, project, pm, team_member):
+    services.entry_post(project=project, author=pm, kind="decision", subject="Go-live in March")
+    services.entry_post(project=project, author=team_member, kind="question", subject="Which SSO?")
+    client.force_login(pm)
+    html = client.get(url("channel", project), {"kind": "decision"}, headers={"HX-Request": "true"})
+    html = html.content.decode()
+    assert html.lstrip().startswith('<section id="entries"')
+    assert "Go-live in March" in html and "Which SSO?" not in html
+    html = html_of(client, pm, url("channel", project), author=team_member.pk)
+    assert "Which SSO?" in html and "Go-live in March" not in html
+    assert "Go-live in March" in html_of(client, pm, url("decisions", project))
+
+
+def test_stakeholders_import_previews_then_saves_all(client, project, pm):
+    SiteFactory(project=project, name="Germany")
+    # Saved by a spreadsheet program as Windows-1252, not UTF-8.
+    csv = (
+        "name,email,side,department,title,site\n"
+        "Jürgen Bauer,juergen@client.example,Client,HR,HR Director,Germany\n"
+        "Nadia Haddad,nadia@client.example,client,it,Head of IT,\n"
+    ).encode("cp1252")
+    client.force_login(pm)
+    preview = client.post(url("import", project), {"file": SimpleUploadedFile("people.csv", csv)})
+    html = preview.content.decode()
+    assert "All 2 rows are ready" in html and "Jürgen Bauer" in html
+    assert Stakeholder.objects.count() == 0
+    text = preview.context["text"]
+    client.post(url("import", project), {"confirm": "1", "text": text})
+    assert sorted(Stakeholder.objects.values_list("name", "site__name")) == [
+        ("Jürgen Bauer", "Germany"),
+        ("Nadia Haddad", None),
+    ]
+
+
+def test_a_bad_row_blocks_the_whole_import(client, project, pm):
+    csv = (
+        "name,email,side,department,title,site\n"
+        "Good Person,good@client.example,client,hr,,\n"
+        ",missing-name@client.example,client,hr,,\n"
+        "Bad Dept,bad@client.example,client,astrology,,\n"
+        "Twice,good@client.example,client,hr,,\n"
+        "Nowhere,nowhere@client.example,client,hr,,Atlantis\n"
+    )
+    client.force_login(pm)
+    response = client.post(
+        url("import", project), {"file": SimpleUploadedFile("p.csv", csv.encode())}
+    )
+    html = response.content.decode()
+    assert "4 rows need fixing" in html
+    assert "name: This field is required." in html
+    assert "department: Select a valid choice." in html
+    assert "also on line 2 of this file" in html
+    assert "no site of this project is called “Atlantis”" in html
+    assert 'name="confirm"' not in html
+    response = client.post(url("import", project), {"confirm": "1", "text": csv})
+    assert Stakeholder.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The submitted file is empty."),
+        (b"name,email\n", "must name the columns"),
+        (b"name,department\n", "no rows below its header"),
+        (b"\x00\x01binary", "does not contain what its name says"),
+    ],
+)
+def test_unusable_files_are_explained(client, project, pm, content, message):
+    client.force_login(pm)
+    response = client.post(url("import", project), {"file": SimpleUploadedFile("p.csv", content)})
+    assert message in response.content.decode()
+    assert Stakeholder.objects.count() == 0
+
+
+def _grow_map(project, pm, n):
+    site = SiteFactory(project=project)
+    for _ in range(n):
+        person = StakeholderFactory(project=project, site=site)
+        for area, letter in (("platform", "C"), ("content", "R"), ("local_rollout", "A")):
+            services.assignment_set(project=project, stakeholder=person, area=area,
+                                    site_id=site.pk if area == "local_rollout" else None,
+                                    letter=letter, by=pm)  # fmt: skip
+
+
+def _grow_channel(project, pm, n):
+    author = UserFactory()
+    project_services.membership_grant(project=project, user=author, role=Role.STAKEHOLDER, by=pm)
+    for i in range(n):
+        entry = services.entry_post(project=project, author=author, kind="request", subject=f"R{i}")
+        services.entry_post(project=project, author=pm, kind="decision", subject=f"D{i}",
+                            corrects=entry)  # fmt: skip
+
+
+def _grow_stakeholders(project, pm, n):
+    for _ in range(n):
+        StakeholderFactory(project=project, site=SiteFactory(project=project))
+
+
+@pytest.mark.parametrize(
+    ("name", "grow", "who", "pinned"),
+    [
+        ("ownership", _grow_map, "pm", 9),
+        ("list", _grow_stakeholders, "pm", 9),
+        ("channel", _grow_channel, "pm", 11),
+        ("decisions", _grow_channel, "pm", 10),
+        ("queue", _grow_channel, "spoc", 10),
+        ("contact", _grow_stakeholders, "pm", 9),
+    ],
+)
+def test_query_count_is_pinned_at_two_sizes(
+    client, project, pm, persona, django_assert_num_queries, name, grow, who, pinned
+):
+    address = url(name, project)
+    client.force_login(persona(who))
+    client.get(address)
+    for rows in (2, 30):
+        grow(project, pm, rows)
+        with django_assert_num_queries(pinned):
+            assert client.get(address).status_code == 200
