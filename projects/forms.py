@@ -15,6 +15,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False)
+
+
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
@@ -68,7 +72,7 @@ ASSIGNABLE_ROLES = [(value, label) for value, label in Role.choices if value != 
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     # No default: a careless submit must not hand someone the project manager's role.
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("Choose a role…")), *ASSIGNABLE_ROLES]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -32,7 +33,7 @@ class ClientQuerySet(models.QuerySet):
 
 
 class Client(models.Model):
-    name = models.CharField(_("organisation name"), max_length=200, unique=True)
+    name = models.CharField(_("organisation name"), max_length=200)
     headcount = models.PositiveIntegerField(
         _("headcount"), help_text=_("Number of employees; it sets the size band.")
     )
@@ -51,6 +52,13 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="client_name_unique",
+                violation_error_message=_("A client with this name already exists."),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -100,6 +108,14 @@ class ProjectQuerySet(models.QuerySet):
 
     def current(self):
         return self.exclude(status=ProjectStatus.ARCHIVED)
+
+
+PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
+
+
+def plausible(day) -> bool:
+    """A rollout date in this century: year 1 or 9999 is a typing mistake."""
+    return day is None or PLAUSIBLE_YEARS["first"] <= day.year <= PLAUSIBLE_YEARS["last"]
 
 
 project_key_validator = RegexValidator(
@@ -158,7 +174,13 @@ class Project(models.Model):
         return reverse("projects:home", args=[self.key])
 
     def clean(self):
-        errors = {}
+        errors = {
+            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+            for name in ("start_date", "target_go_live", "hosting_term_end", "programme_end")
+            if not plausible(getattr(self, name))
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.start_date and self.target_go_live and self.target_go_live < self.start_date:
             errors["target_go_live"] = _("Go-live cannot be before the project starts.")
         if self.start_date and self.programme_end and self.programme_end < self.start_date:
@@ -204,7 +226,8 @@ class Site(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "name"],
+                "project",
+                Lower("name"),
                 name="site_name_unique_in_project",
                 violation_error_message=_("This project already has a site with this name."),
             )
@@ -212,6 +235,15 @@ class Site(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if not plausible(self.local_go_live):
+            raise ValidationError(
+                {
+                    "local_go_live": _("Enter a date between %(first)d and %(last)d.")
+                    % PLAUSIBLE_YEARS
+                }
+            )
 
 
 class MembershipQuerySet(models.QuerySet):

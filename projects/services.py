@@ -35,6 +35,7 @@ def _save(obj, *, by):
 
 @transaction.atomic
 def client_save(*, client: Client, by) -> Client:
+    client.name = client.name.strip()
     return _save(client, by=by)
 
 
@@ -86,6 +87,7 @@ def project_update(*, project: Project, by) -> Project:
 
 @transaction.atomic
 def site_save(*, site: Site, by) -> Site:
+    site.name = site.name.strip()
     return _save(site, by=by)
 
 
@@ -95,34 +97,29 @@ def site_set_archived(*, site: Site, archived: bool, by) -> Site:
     return _save(site, by=by)
 
 
-def _ensure_single_spoc(project: Project, user, role: str) -> None:
-    if role != Role.SPOC:
-        return
-    current = (
-        Membership.objects.active()
-        .filter(project=project, role=Role.SPOC)
-        .exclude(user=user)
-        .select_related("user")
-        .first()
-    )
-    if current is not None:
+def _ensure_not_the_point_of_contact(membership: Membership | None, role: str) -> None:
+    """The client point of contact changes only by a handover, which keeps its history."""
+    was_spoc = membership is not None and membership.is_active and membership.role == Role.SPOC
+    if was_spoc != (role == Role.SPOC):
         raise ValidationError(
             {
                 "role": _(
-                    "%(person)s is the client point of contact: hand over to someone else "
-                    "on the point of contact page."
+                    "The client point of contact is named by a handover on the point of "
+                    "contact page."
                 )
-                % {"person": current.user}
             }
         )
 
 
 @transaction.atomic
 def membership_grant(*, project: Project, user, role: str, by) -> Membership:
-    """Give `user` the role on the project (re-activating an ended membership); no e-mail.
-    There is at most one client point of contact."""
-    _ensure_single_spoc(project, user, role)
+    """Give `user` the role on the project (re-activating an ended membership); no e-mail."""
     membership = Membership.objects.filter(project=project, user=user).first()
+    _ensure_not_the_point_of_contact(membership, role)
+    return _grant(project=project, user=user, role=role, by=by, membership=membership)
+
+
+def _grant(*, project, user, role, by, membership=None) -> Membership:
     if membership is None:
         membership = Membership(project=project, user=user, role=role)
     else:
@@ -152,23 +149,58 @@ def _ensure_another_manager(membership: Membership) -> None:
         )
 
 
-@transaction.atomic
-def member_add(*, project: Project, email: str, role: str, by) -> Membership:
-    """Add a person by e-mail; someone with no account gets one and an invitation to set a
-    password. Either way they are told by e-mail, once the change has committed."""
+def _account_for(email: str):
+    """The active account for an address, created (without a password) if there is none."""
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
-        user = User.objects.create_user(email=email)
+        user = User(email=email)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
     elif not user.is_active:
         raise ValidationError(
             {"email": _("This account is deactivated. Ask vendor staff to reactivate it first.")}
         )
-    elif Membership.objects.active().filter(project=project, user=user).exists():
-        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
-    membership = membership_grant(project=project, user=user, role=role, by=by)
-    invitation = Invitation.objects.create(project=project, user=user, role=role, invited_by=by)
+    return user
+
+
+def _tell(membership: Membership, by) -> None:
+    invitation = Invitation.objects.create(
+        project=membership.project, user=membership.user, role=membership.role, invited_by=by
+    )
     send_invitation.delay_on_commit(invitation.pk)
+
+
+@transaction.atomic
+def member_add(*, project: Project, email: str, role: str, by) -> Membership:
+    """Add a person by e-mail; someone with no account gets one and an invitation to set a
+    password. Either way they are told by e-mail, once the change has committed."""
+    user = _account_for(email)
+    membership = Membership.objects.filter(project=project, user=user).first()
+    if membership is not None and membership.is_active:
+        raise ValidationError(
+            {"email": _("%(email)s is already a member.") % {"email": user.email}}
+        )
+    membership = membership_grant(project=project, user=user, role=role, by=by)
+    _tell(membership, by)
+    return membership
+
+
+@transaction.atomic
+def spoc_transfer(*, project: Project, email: str, by) -> Membership:
+    """Make the person with this address the project's only client point of contact: the
+    previous one becomes a stakeholder; a newcomer is invited. Called by the handover."""
+    user = _account_for(email)
+    for previous in Membership.objects.active().filter(project=project, role=Role.SPOC):
+        if previous.user_id != user.pk:
+            _grant(project=project, user=previous.user, role=Role.STAKEHOLDER, by=by,
+                   membership=previous)  # fmt: skip
+    membership = Membership.objects.filter(project=project, user=user).first()
+    newcomer = membership is None or not membership.is_active
+    membership = _grant(project=project, user=user, role=Role.SPOC, by=by, membership=membership)
+    if newcomer:
+        _tell(membership, by)
     return membership
 
 
@@ -176,16 +208,18 @@ def member_add(*, project: Project, email: str, role: str, by) -> Membership:
 def member_set_role(*, membership: Membership, role: str, by) -> Membership:
     if role != membership.role:
         _ensure_another_manager(membership)
-        _ensure_single_spoc(membership.project, membership.user, role)
-    membership.role = Role(role)
-    _save(membership, by=by)
-    _regroup(membership)
-    return membership
+        _ensure_not_the_point_of_contact(membership, role)
+    return _grant(project=membership.project, user=membership.user, role=Role(role), by=by,
+                  membership=membership)  # fmt: skip
 
 
 @transaction.atomic
 def member_remove(*, membership: Membership, by) -> Membership:
     _ensure_another_manager(membership)
+    if membership.role == Role.SPOC:
+        raise ValidationError(
+            _("Hand the point of contact over to someone else before removing this person.")
+        )
     membership.is_active = False
     _save(membership, by=by)
     _regroup(membership)

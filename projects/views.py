@@ -1,3 +1,4 @@
+import copy
 from functools import wraps
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from .forms import (
     MemberRoleForm,
     ProjectEditForm,
     ProjectForm,
+    SearchForm,
     SiteForm,
     StaffUserForm,
 )
@@ -29,6 +31,11 @@ from .pages import apply_errors, paginate
 from .roles import Role
 
 User = get_user_model()
+
+
+def _search(request: HttpRequest) -> str:
+    form = SearchForm(request.GET)
+    return form.cleaned_data["q"] if form.is_valid() else ""
 
 
 def staff_required(view):
@@ -65,7 +72,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": project_filter,
         "page": page,
-        "can_create": request.user.has_perm("projects.add_project") or request.user.is_staff,
+        "can_create": services.user_may_create_projects(request.user),
     }
     template = "projects/project_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -75,7 +82,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not (request.user.has_perm("projects.add_project") or request.user.is_staff):
+    if not services.user_may_create_projects(request.user):
         raise PermissionDenied(_("Only vendor project managers and staff create projects."))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,6 +100,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_home(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key)
     sites = project.sites.active()
+    archived_sites = project.sites.filter(archived_at__isnull=False)
     members = (
         Membership.objects.active().filter(project=project).values("role").annotate(n=Count("id"))
     )
@@ -101,6 +109,7 @@ def project_home(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "project": project,
         "sites": sites,
+        "archived_sites": archived_sites if "manage_project" in project.user_perms else [],
         "role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices],
         "member_total": sum(counts.values()),
         "my_role": my_membership.get_role_display() if my_membership else None,
@@ -112,7 +121,8 @@ def project_home(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def project_edit(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "manage_project")
-    form = ProjectEditForm(request.POST or None, instance=project)
+    # A copy: a refused change must not show in the page around the form.
+    form = ProjectEditForm(request.POST or None, instance=copy.copy(project))
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(project=form.save(commit=False), by=request.user)
@@ -162,14 +172,14 @@ def site_edit(request: HttpRequest, key: str, site_id: int) -> HttpResponse:
 
 
 def _site_form(request: HttpRequest, project: Project, site: Site) -> HttpResponse:
-    form = SiteForm(request.POST or None, instance=site)
+    form = SiteForm(request.POST or None, instance=copy.copy(site))
     if request.method == "POST" and form.is_valid():
         try:
-            services.site_save(site=form.save(commit=False), by=request.user)
+            saved = services.site_save(site=form.save(commit=False), by=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Site %(name)s saved.") % {"name": site.name})
+            messages.success(request, _("Site %(name)s saved.") % {"name": saved.name})
             return redirect(project)
     return render(request, "projects/site_form.html", {"form": form, "project": project})
 
@@ -291,7 +301,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     clients = Client.objects.annotate(project_count=Count("projects")).order_by("name")
     clients = clients if show_archived else clients.active()
-    query = request.GET.get("q", "").strip()
+    query = _search(request)
     if query:
         clients = clients.filter(name__icontains=query)
     context = {"page": paginate(request, clients), "q": query, "show_archived": show_archived}
@@ -309,14 +319,14 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _client_form(request: HttpRequest, client: Client) -> HttpResponse:
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(request.POST or None, instance=copy.copy(client))
     if request.method == "POST" and form.is_valid():
         try:
-            services.client_save(client=form.save(commit=False), by=request.user)
+            saved = services.client_save(client=form.save(commit=False), by=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Client %(name)s saved.") % {"name": client.name})
+            messages.success(request, _("Client %(name)s saved.") % {"name": saved.name})
             return redirect("projects:client_list")
     history = (
         history_entries((client.history.all(), _("Client"), lambda row: row.name))
@@ -346,7 +356,7 @@ def client_archive(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @staff_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = _search(request)
     users = User.objects.annotate(
         project_count=Count("memberships", filter=Q(memberships__is_active=True))
     ).order_by("email")
@@ -373,10 +383,10 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def _user_form(request: HttpRequest, person) -> HttpResponse:
     initial = {"may_create_projects": person.pk and services.user_may_create_projects(person)}
-    form = StaffUserForm(request.POST or None, instance=person, initial=initial)
+    form = StaffUserForm(request.POST or None, instance=copy.copy(person), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_save(
+            saved = services.user_save(
                 user=form.save(commit=False),
                 may_create_projects=form.cleaned_data["may_create_projects"],
                 by=request.user,
@@ -384,7 +394,7 @@ def _user_form(request: HttpRequest, person) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Account %(email)s saved.") % {"email": person.email})
+            messages.success(request, _("Account %(email)s saved.") % {"email": saved.email})
             return redirect("projects:user_list")
     return render(request, "projects/user_form.html", {"form": form, "person": person})
 

@@ -43,9 +43,16 @@ def parse_eml(content: bytes) -> ParsedEmail:
     if sent is not None and sent.tzinfo is None:
         sent = sent.replace(tzinfo=datetime.UTC)
     body = message.get_body(preferencelist=("plain", "html"))
-    text = body.get_content() if body is not None else ""
+    try:
+        text = body.get_content() if body is not None else ""
+    except (LookupError, UnicodeError):  # a charset Python does not know
+        text = (body.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if body is not None and body.get_content_type() == "text/html":
         text = nh3.clean(text, tags=set())  # keep the words, drop every tag
+    # Encoded headers and bodies can decode to NUL, which no database column should hold.
+    subject, sender, recipients, text = (
+        value.replace("\x00", "") for value in (subject, sender, recipients, text)
+    )
     parsed = ParsedEmail(subject[:300], sender[:500], recipients, sent, text.strip())
     for part in message.iter_attachments():
         name = part.get_filename() or "attachment"

@@ -180,6 +180,7 @@ def area_states(band: str, areas: list[MapArea], assignments) -> list[AreaState]
             ) % {"count": len(accountable), "area": label, "names": names}
         elif not fits(state.recommended, accountable[0], state.area.site_id):
             state.advice = _(
-                "%(name)s is accountable; for a client of this size we would expect: %(text)s"
-            ) % {"name": accountable[0].name, "text": state.recommended.text}
+                "%(area)s: %(name)s is accountable. For a client of this size we would expect "
+                "this: %(text)s"
+            ) % {"area": label, "name": accountable[0].name, "text": state.recommended.text}
     return list(states.values())

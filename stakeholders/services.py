@@ -172,25 +172,13 @@ def _make_spoc_member(*, project: Project, stakeholder: Stakeholder, by) -> None
         raise ValidationError(
             {
                 "stakeholder": _(
-                    "Add %(name)s's e-mail address first: the point of contact signs "
-                    "in to confirm requests."
+                    "Add %(name)s's e-mail address first: the point of contact signs in to "
+                    "confirm requests."
                 )
                 % {"name": stakeholder.name}
             }
         )
-    for membership in Membership.objects.active().filter(project=project, role=Role.SPOC):
-        project_services.member_set_role(membership=membership, role=Role.STAKEHOLDER, by=by)
-    membership = (
-        Membership.objects.active()
-        .filter(project=project, user__email__iexact=stakeholder.email)
-        .first()
-    )
-    if membership is None:
-        membership = project_services.member_add(
-            project=project, email=stakeholder.email, role=Role.SPOC, by=by
-        )
-    else:
-        project_services.member_set_role(membership=membership, role=Role.SPOC, by=by)
+    membership = project_services.spoc_transfer(project=project, email=stakeholder.email, by=by)
     if stakeholder.user_id != membership.user_id:
         stakeholder.user = membership.user
         stakeholder_save(stakeholder=stakeholder, by=by)

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,14 +62,15 @@ def stakeholder_edit(request: HttpRequest, key: str, stakeholder_id: int) -> Htt
 
 
 def _stakeholder_form(request: HttpRequest, project: Project, stakeholder: Stakeholder):
-    form = StakeholderForm(request.POST or None, instance=stakeholder, project=project)
+    # A copy: a refused change must not show in the page around the form.
+    form = StakeholderForm(request.POST or None, instance=copy.copy(stakeholder), project=project)
     if request.method == "POST" and form.is_valid():
         try:
-            services.stakeholder_save(stakeholder=form.save(commit=False), by=request.user)
+            saved = services.stakeholder_save(stakeholder=form.save(commit=False), by=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("%(name)s saved.") % {"name": stakeholder.name})
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
             return redirect("stakeholders:list", project.key)
     context = {"project": project, "form": form, "stakeholder": stakeholder}
     return render(request, "stakeholders/stakeholder_form.html", context)

@@ -50,7 +50,12 @@ def project(pm):
 
 def _member(project, role):
     user = UserFactory()
-    services.membership_grant(project=project, user=user, role=role, by=project_manager(project))
+    if role == Role.SPOC:  # named by a handover, never on the members page
+        services.spoc_transfer(project=project, email=user.email, by=project_manager(project))
+    else:
+        services.membership_grant(
+            project=project, user=user, role=role, by=project_manager(project)
+        )
     return user
 
 

@@ -42,9 +42,9 @@ def _grow_users(project, pm, n):
 
 # url name, needs the project key, how to add rows, who looks, queries pinned
 PAGES = [
-    ("projects:list", False, _grow_projects, "pm", 8),
-    ("projects:home", True, _grow_sites, "pm", 9),
-    ("projects:members", True, _grow_members, "pm", 8),
+    ("projects:list", False, _grow_projects, "pm", 7),
+    ("projects:home", True, _grow_sites, "pm", 10),
+    ("projects:members", True, _grow_members, "pm", 9),
     ("projects:history", True, _grow_history, "pm", 10),
     ("projects:client_list", False, _grow_clients, "staff", 5),
     ("projects:user_list", False, _grow_users, "staff", 5),

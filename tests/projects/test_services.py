@@ -76,11 +76,11 @@ def test_adding_someone_with_an_account_tells_them_to_sign_in(
 ):
     person = UserFactory(email="known@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        services.member_add(project=project, email="KNOWN@example.com", role=Role.SPOC, by=pm)
+        services.member_add(project=project, email="KNOWN@example.com", role=Role.OBSERVER, by=pm)
     (mail,) = mailoutbox
     assert "/accounts/login/" in mail.body
     assert "/accounts/password/set/" not in mail.body
-    assert project_permissions(person, project) == ROLE_PERMISSIONS[Role.SPOC]
+    assert project_permissions(person, project) == ROLE_PERMISSIONS[Role.OBSERVER]
 
 
 def test_the_invitation_is_sent_once_even_if_the_task_runs_again(
@@ -180,3 +180,32 @@ def test_archiving_a_site_keeps_it(project, pm):
     services.site_set_archived(site=site, archived=True, by=pm)
     assert list(project.sites.active()) == []
     assert Site.objects.filter(pk=site.pk).exists()
+
+
+def test_the_point_of_contact_changes_only_by_a_handover(project, pm, spoc, tester):
+    spoc_membership = Membership.objects.get(project=project, user=spoc)
+    tester_membership = Membership.objects.get(project=project, user=tester)
+    refusals = [
+        lambda: services.member_set_role(membership=spoc_membership, role=Role.STAKEHOLDER, by=pm),
+        lambda: services.member_remove(membership=spoc_membership, by=pm),
+        lambda: services.member_set_role(membership=tester_membership, role=Role.SPOC, by=pm),
+        lambda: services.member_add(project=project, email="x@example.com", role=Role.SPOC, by=pm),
+    ]
+    for refusal in refusals:
+        with pytest.raises(ValidationError):
+            refusal()
+    assert list(
+        Membership.objects.active().filter(role=Role.SPOC).values_list("user", flat=True)
+    ) == [spoc.pk]
+
+
+def test_transferring_the_point_of_contact_demotes_the_previous_one(project, pm, spoc, tester):
+    services.spoc_transfer(project=project, email=tester.email, by=pm)
+    assert project_permissions(tester, project) == ROLE_PERMISSIONS[Role.SPOC]
+    assert project_permissions(spoc, project) == ROLE_PERMISSIONS[Role.STAKEHOLDER]
+
+
+def test_an_address_longer_than_an_account_allows_is_refused(project, pm):
+    with pytest.raises(ValidationError):
+        services.member_add(project=project, email="a" * 250 + "@example.com", role="tester", by=pm)
+    assert Membership.objects.filter(project=project).count() == 1

@@ -87,9 +87,10 @@ def test_large_clients_want_the_regional_ld_head_for_a_local_rollout():
     regional = person("Rafael", Department.LD, site_id=7)
     elsewhere = person("Marc", Department.LD, site_id=8)
     assert state_of(SizeBand.LARGE, BRAZIL, letter(regional, BRAZIL, "A")).advice == ""
-    assert "regional head of L&D" in state_of(
-        SizeBand.LARGE, BRAZIL, letter(elsewhere, BRAZIL, "A")
-    ).advice
+    assert (
+        "regional head of L&D"
+        in state_of(SizeBand.LARGE, BRAZIL, letter(elsewhere, BRAZIL, "A")).advice
+    )
 
 
 def test_finance_approves_the_budget_in_every_band():

@@ -96,7 +96,7 @@ def test_the_point_of_contact_role_cannot_be_given_on_the_members_page(project, 
     services.contact_hand_over(project=project, side=Side.CLIENT, stakeholder=juergen,
                                started_on=TODAY, reason="", by=pm)  # fmt: skip
     membership = Membership.objects.get(project=project, user=sabine.user)
-    with pytest.raises(ValidationError, match="is the client point of contact"):
+    with pytest.raises(ValidationError, match="named by a handover"):
         project_services.member_set_role(membership=membership, role=Role.SPOC, by=pm)
 
 

@@ -1,0 +1,304 @@
+"""Hostile text typed into the channel and the stakeholder list comes back as text: every page
+that shows it stays free of anything a browser (or htmx) would run."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from projects.markdown import render_markdown
+from stakeholders import services
+from stakeholders.models import Area, Department, Entry, EntryKind, Stakeholder
+
+HOSTILE = [
+    pytest.param("<script>alert(1)</script>", id="script"),
+    pytest.param("<img src=x onerror=alert(1)>", id="img-onerror"),
+    pytest.param("<svg onload=alert(1)>", id="svg-onload"),
+    pytest.param("[click](javascript:alert(1))", id="md-javascript-link"),
+    pytest.param("[x](JaVaScRiPt:alert(1))", id="md-mixed-case-javascript"),
+    pytest.param("[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", id="md-data"),
+    pytest.param('<a href="javascript:alert(1)">x</a>', id="a-javascript"),
+    pytest.param("&lt;script&gt;alert(1)&lt;/script&gt;", id="pre-escaped"),
+    pytest.param('<div hx-get="/evil" hx-trigger="load">x</div>', id="htmx"),
+    pytest.param('"><script>alert(1)</script>', id="attribute-breakout"),
+    pytest.param('<iframe src="//evil"></iframe>', id="iframe"),
+    pytest.param("<style>body{display:none}</style>", id="style"),
+    pytest.param('<a href="java&#x09;script:alert(1)">x</a>', id="entity-tab-javascript"),
+    pytest.param("[x](java&#x09;script:alert(1))", id="md-entity-tab-javascript"),
+    pytest.param("<<script>script>alert(1)<</script>/script>", id="nested-script"),
+    pytest.param("<b><i>malformed", id="unclosed"),
+    pytest.param("Budget \u202eTXT.exe approved", id="rtl-override"),
+    pytest.param("Zero\u200bwidth\u200bjoin", id="zero-width"),
+    pytest.param("Go-live \U0001f680 confirmed", id="emoji"),
+    pytest.param("'; DROP TABLE stakeholders_entry; --", id="sql"),
+    pytest.param("<a href=x hx-on:click=alert(1)>x</a>", id="htmx-on"),
+]
+
+_UNSAFE_SCHEME = re.compile(r"^(javascript|vbscript|data):")
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "cite"}
+_NEVER = {"iframe", "frame", "frameset", "object", "embed", "applet", "style", "svg", "math"}
+_NEVER |= {"base", "img", "video", "audio", "template"}
+
+
+def _scheme(url: str) -> str:
+    """How a browser reads the start of a URL: leading blanks and control characters are
+    dropped, and tabs and newlines anywhere are ignored."""
+    url = url.lstrip("".join(map(chr, range(0x21))))
+    return re.sub(r"[\t\n\r]", "", url).lower()
+
+
+class _Inertness(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        where = self.get_starttag_text()
+        if tag in _NEVER:
+            self.problems.append(f"<{tag}> element: {where}")
+        if tag == "script" and not (attributes.get("src") or "").startswith(settings.STATIC_URL):
+            self.problems.append(f"script that is not one of ours: {where}")
+        if tag == "link" and not (attributes.get("href") or "").startswith(settings.STATIC_URL):
+            self.problems.append(f"link that is not one of ours: {where}")
+        if tag == "meta" and attributes.get("http-equiv"):
+            self.problems.append(f"meta http-equiv: {where}")
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}: {where}")
+            if name in ("srcdoc", "formaction"):
+                self.problems.append(f"{name} attribute: {where}")
+            if name in _URL_ATTRIBUTES and _UNSAFE_SCHEME.match(_scheme(value)):
+                self.problems.append(f"{name} with an unsafe scheme: {where}")
+            if name.removeprefix("data-").startswith("hx-") and (
+                "evil" in value
+                or "alert" in value
+                or name.removeprefix("data-").startswith("hx-on")
+            ):
+                self.problems.append(f"htmx attribute that is not ours: {where}")
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def assert_inert(html: str) -> str:
+    """Fail if the page holds anything that would run; return its text, as a reader sees it."""
+    parser = _Inertness()
+    parser.feed(html)
+    parser.close()
+    assert parser.problems == []
+    return "".join(parser.text)
+
+
+def test_inertness_check_catches_what_would_run():
+    hostile = (
+        '<script>alert(1)</script><img src=x onerror=alert(1)><a href=" JaVa&#x09;script:x">'
+        '<a href="data:text/html,x"><div hx-get="/evil"><p hx-on:click="x"><iframe src="//e">'
+        '<style>p{}</style><script src="//evil.example/x.js"></script>'
+    )
+    parser = _Inertness()
+    parser.feed(hostile)
+    assert [problem.split(":")[0] for problem in parser.problems] == [
+        "script that is not one of ours",
+        "<img> element",
+        "event handler onerror",
+        "href with an unsafe scheme",
+        "href with an unsafe scheme",
+        "htmx attribute that is not ours",
+        "htmx attribute that is not ours",
+        "<iframe> element",
+        "<style> element",
+        "script that is not one of ours",
+    ]
+
+
+def test_inertness_check_accepts_the_apps_own_page(client, pm, project):
+    client.force_login(pm)
+    _post(client, project, "Kick-off agenda", "**Bold** and a [link](https://example.com)")
+
+    page = _page(client, reverse("stakeholders:channel", args=[project.key]))
+
+    assert 'hx-get="/p/NWP/channel/"' in page  # the filter form's own htmx
+    assert '<script src="/static/django_htmx/' in page
+    assert "Kick-off agenda" in assert_inert(page)
+
+
+# The channel
+
+
+def _post(client, project, subject: str, body: str, kind: str = EntryKind.QUESTION):
+    url = reverse("stakeholders:post", args=[project.key])
+    return client.post(url, {"kind": kind, "subject": subject[:300], "body": body})
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_entry_is_shown_as_text_on_every_channel_page(client, pm, project, hostile):
+    client.force_login(pm)
+
+    for kind in (EntryKind.QUESTION, EntryKind.DECISION):
+        response = _post(client, project, hostile, hostile, kind)
+        assert response.status_code == 302
+
+    question, decision = Entry.objects.order_by("id")
+    assert (question.subject, question.body) == (hostile, hostile)
+    assert decision.kind == EntryKind.DECISION
+    pages = [
+        reverse("stakeholders:channel", args=[project.key]),
+        question.get_absolute_url(),
+        decision.get_absolute_url(),
+        reverse("stakeholders:decisions", args=[project.key]),
+    ]
+    for url in pages:
+        page = _page(client, url)
+        assert hostile in assert_inert(page), url  # the subject, as text
+        if "<" in hostile:
+            assert hostile not in page, url  # ...and never as markup
+
+
+def test_channel_shows_markdown_formatting_from_the_body(client, pm, project):
+    client.force_login(pm)
+    _post(client, project, "Scope", "**Three** sites:\n\n- Hamburg\n- Lyon\n")
+
+    page = _page(client, Entry.objects.get().get_absolute_url())
+
+    assert "<p><strong>Three</strong> sites:</p>" in page
+    assert "<li>Hamburg</li>" in page
+
+
+def test_nul_byte_in_a_subject_is_a_form_error_and_nothing_is_saved(client, pm, project):
+    client.force_login(pm)
+    before = Entry.objects.count()
+
+    response = _post(client, project, "Budget\x00approved", "We agree.")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["subject"] == ["Null characters are not allowed."]
+    assert "Null characters are not allowed." in response.content.decode()
+    assert Entry.objects.count() == before
+
+
+def test_nul_byte_in_a_body_is_a_form_error_and_nothing_is_saved(client, pm, project):
+    client.force_login(pm)
+    before = Entry.objects.count()
+
+    response = _post(client, project, "Budget approved", "We\x00agree.")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["body"] == ["Null characters are not allowed."]
+    assert Entry.objects.count() == before
+
+
+# render_markdown
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_render_markdown_leaves_nothing_that_runs(hostile):
+    html = render_markdown(hostile)
+
+    assert_inert(html)
+    assert "<script" not in html.lower() and "<iframe" not in html.lower()
+    assert "hx-" not in re.sub(r"&lt;.*?&gt;", "", html)  # only ever as escaped text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ("**bold** and *em*", "<p><strong>bold</strong> and <em>em</em></p>\n"),
+        ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"),
+        ("3. three\n4. four", '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>\n'),
+        (
+            "[Moodle](https://moodle.org)",
+            '<p><a href="https://moodle.org" rel="noopener noreferrer nofollow">Moodle</a></p>\n',
+        ),
+        (
+            "[mail](mailto:pm@vendor.example)",
+            '<p><a href="mailto:pm@vendor.example" rel="noopener noreferrer nofollow">mail</a>'
+            "</p>\n",
+        ),
+        ("`code`", "<p><code>code</code></p>\n"),
+        ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>\n"),
+        ("## Heading", "<h2>Heading</h2>\n"),
+        (
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n"
+            "<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n",
+        ),
+        ("", ""),
+    ],
+)
+def test_render_markdown_keeps_ordinary_formatting(markdown, html):
+    assert render_markdown(markdown) == html
+
+
+def test_render_markdown_keeps_the_words_of_a_link_it_may_not_keep():
+    assert render_markdown("[x](vbscript:msgbox(1))") == "<p>[x](vbscript:msgbox(1))</p>\n"
+    assert render_markdown("[x](ftp://files.example/a)") == (
+        '<p><a rel="noopener noreferrer nofollow">x</a></p>\n'
+    )
+
+
+def test_render_markdown_keeps_strikethrough():
+    assert render_markdown("~~dropped~~ kept") == "<p><s>dropped</s> kept</p>\n"
+
+
+def test_render_markdown_keeps_table_column_alignment():
+    html = render_markdown("| a | b |\n|---|--:|\n| 1 | 2 |")
+
+    assert '<th style="text-align:right">b</th>' in html
+    assert '<td style="text-align:right">2</td>' in html
+
+
+# Stakeholders and the ownership map
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_stakeholder_name_and_title_are_shown_as_text(client, pm, project, hostile):
+    client.force_login(pm)
+    url = reverse("stakeholders:add", args=[project.key])
+    for name, department in ((hostile, Department.IT), ("Ada Colleague", Department.HR)):
+        data = {"name": name, "side": "client", "department": department, "title": name}
+        response = client.post(url, data, follow=True)
+        assert response.redirect_chain == [(reverse("stakeholders:list", args=[project.key]), 302)]
+        assert f"{name} saved." in assert_inert(response.content.decode())
+    person = project.stakeholders.get(department=Department.IT)
+    assert (person.name, person.title) == (hostile, hostile)
+    colleague = project.stakeholders.get(name="Ada Colleague")
+    # Two accountables name both in the map's summary; one misfit is named in its advice.
+    for area, people in ((Area.PLATFORM, (person, colleague)), (Area.BUDGET, (person,))):
+        for someone in people:
+            services.assignment_set(
+                project=project, stakeholder=someone, area=area, site_id=None, letter="A", by=pm
+            )
+
+    listing = _page(client, reverse("stakeholders:list", args=[project.key]))
+    ownership = _page(client, reverse("stakeholders:ownership", args=[project.key]))
+
+    assert assert_inert(listing).count(hostile) == 3  # name, title, the hidden button label
+    text = assert_inert(ownership)
+    assert f"{hostile} is accountable. For a client of this size" in text
+    assert hostile in text.split("people are accountable for Platform overall")[1]
+    if "<" in hostile:
+        assert hostile not in listing and hostile not in ownership
+
+
+def test_nul_byte_in_a_stakeholder_name_is_a_form_error(client, pm, project):
+    client.force_login(pm)
+    data = {"name": "Ada\x00Lovelace", "side": "client", "department": Department.IT}
+
+    response = client.post(reverse("stakeholders:add", args=[project.key]), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["Null characters are not allowed."]
+    assert not Stakeholder.objects.exists()
