@@ -25,3 +25,15 @@ def id_or_404(value) -> int:
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
         return int(value)
     raise Http404
+
+
+def submitted(request: HttpRequest, form, save):
+    """For a POST whose form is valid, call `save(form)` (a service) and return what it
+    returns; a domain rule's refusal is shown on the form and gives None, as does a GET."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None

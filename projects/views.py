@@ -27,7 +27,7 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Client, Membership, Project, Site
-from .pages import apply_errors, paginate
+from .pages import paginate, submitted
 from .roles import Role
 
 User = get_user_model()
@@ -85,14 +85,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if not services.user_may_create_projects(request.user):
         raise PermissionDenied(_("Only vendor project managers and staff create projects."))
     form = ProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_create(project=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Project %(key)s created.") % {"key": project.key})
-            return redirect(project)
+    project = submitted(
+        request,
+        form,
+        lambda f: services.project_create(project=f.save(commit=False), by=request.user),
+    )
+    if project:
+        messages.success(request, _("Project %(key)s created.") % {"key": project.key})
+        return redirect(project)
     return render(request, "projects/project_form.html", {"form": form})
 
 
@@ -123,14 +123,13 @@ def project_edit(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "manage_project")
     # A copy: a refused change must not show in the page around the form.
     form = ProjectEditForm(request.POST or None, instance=copy.copy(project))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.project_update(project=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Project details saved."))
-            return redirect(project)
+    if submitted(
+        request,
+        form,
+        lambda f: services.project_update(project=f.save(commit=False), by=request.user),
+    ):
+        messages.success(request, _("Project details saved."))
+        return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
@@ -173,14 +172,12 @@ def site_edit(request: HttpRequest, key: str, site_id: int) -> HttpResponse:
 
 def _site_form(request: HttpRequest, project: Project, site: Site) -> HttpResponse:
     form = SiteForm(request.POST or None, instance=copy.copy(site))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.site_save(site=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Site %(name)s saved.") % {"name": saved.name})
-            return redirect(project)
+    saved = submitted(
+        request, form, lambda f: services.site_save(site=f.save(commit=False), by=request.user)
+    )
+    if saved:
+        messages.success(request, _("Site %(name)s saved.") % {"name": saved.name})
+        return redirect(project)
     return render(request, "projects/site_form.html", {"form": form, "project": project})
 
 
@@ -225,18 +222,18 @@ def member_list(request: HttpRequest, key: str) -> HttpResponse:
 def member_add(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "manage_project")
     form = MemberAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.member_add(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(person)s added as %(role)s; they have been sent an e-mail.")
-                % {"person": membership.user.email, "role": membership.get_role_display()},
-            )
-            return redirect("projects:members", project.key)
+    membership = submitted(
+        request,
+        form,
+        lambda f: services.member_add(project=project, by=request.user, **f.cleaned_data),
+    )
+    if membership:
+        messages.success(
+            request,
+            _("%(person)s added as %(role)s; they have been sent an e-mail.")
+            % {"person": membership.user.email, "role": membership.get_role_display()},
+        )
+        return redirect("projects:members", project.key)
     return render(request, "projects/member_add.html", {"form": form, "project": project})
 
 
@@ -320,14 +317,12 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 def _client_form(request: HttpRequest, client: Client) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=copy.copy(client))
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.client_save(client=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Client %(name)s saved.") % {"name": saved.name})
-            return redirect("projects:client_list")
+    saved = submitted(
+        request, form, lambda f: services.client_save(client=f.save(commit=False), by=request.user)
+    )
+    if saved:
+        messages.success(request, _("Client %(name)s saved.") % {"name": saved.name})
+        return redirect("projects:client_list")
     history = (
         history_entries((client.history.all(), _("Client"), lambda row: row.name))
         if client.pk
@@ -384,18 +379,18 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 def _user_form(request: HttpRequest, person) -> HttpResponse:
     initial = {"may_create_projects": person.pk and services.user_may_create_projects(person)}
     form = StaffUserForm(request.POST or None, instance=copy.copy(person), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.user_save(
-                user=form.save(commit=False),
-                may_create_projects=form.cleaned_data["may_create_projects"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Account %(email)s saved.") % {"email": saved.email})
-            return redirect("projects:user_list")
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.user_save(
+            user=f.save(commit=False),
+            may_create_projects=f.cleaned_data["may_create_projects"],
+            by=request.user,
+        ),
+    )
+    if saved:
+        messages.success(request, _("Account %(email)s saved.") % {"email": saved.email})
+        return redirect("projects:user_list")
     return render(request, "projects/user_form.html", {"form": form, "person": person})
 
 

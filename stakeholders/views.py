@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from projects.access import project_for
 from projects.models import Project
-from projects.pages import apply_errors, id_or_404, paginate
+from projects.pages import id_or_404, paginate, submitted
 from projects.uploads import check_upload, check_uploads
 
 from . import imports, services
@@ -64,14 +64,14 @@ def stakeholder_edit(request: HttpRequest, key: str, stakeholder_id: int) -> Htt
 def _stakeholder_form(request: HttpRequest, project: Project, stakeholder: Stakeholder):
     # A copy: a refused change must not show in the page around the form.
     form = StakeholderForm(request.POST or None, instance=copy.copy(stakeholder), project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.stakeholder_save(stakeholder=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
-            return redirect("stakeholders:list", project.key)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.stakeholder_save(stakeholder=f.save(commit=False), by=request.user),
+    )
+    if saved:
+        messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+        return redirect("stakeholders:list", project.key)
     context = {"project": project, "form": form, "stakeholder": stakeholder}
     return render(request, "stakeholders/stakeholder_form.html", context)
 
@@ -196,19 +196,16 @@ def contact(request: HttpRequest, key: str) -> HttpResponse:
     form = HandoverForm(request.POST or None, project=project)
     if request.method == "POST":
         project = project_for(request, key, "manage_project")
-        if form.is_valid():
-            try:
-                term = services.contact_hand_over(
-                    project=project, by=request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is now the point of contact.") % {"name": term.stakeholder.name},
-                )
-                return redirect("stakeholders:contact", project.key)
+    term = submitted(
+        request,
+        form,
+        lambda f: services.contact_hand_over(project=project, by=request.user, **f.cleaned_data),
+    )
+    if term:
+        messages.success(
+            request, _("%(name)s is now the point of contact.") % {"name": term.stakeholder.name}
+        )
+        return redirect("stakeholders:contact", project.key)
     terms = PointOfContact.objects.filter(project=project).select_related("stakeholder", "named_by")
     context = {
         "project": project,
