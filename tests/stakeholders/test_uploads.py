@@ -100,8 +100,9 @@ def field_errors(html: str, field: str) -> list[str]:
 
 def _download(client, project, attachment):
     response = client.get(reverse("stakeholders:attachment", args=[project.key, attachment.pk]))
+    # Reading the stream to its end closes the response (and its file) the way a server does;
+    # closing it again would end the test's database connection on PostgreSQL.
     content = b"".join(response.streaming_content) if response.status_code == 200 else b""
-    response.close()
     return response, content
 
 
