@@ -4,4 +4,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("stakeholders.urls")),
+    path("", include("requirements.urls")),
 ]

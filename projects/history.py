@@ -49,7 +49,11 @@ def _display(row, model_field) -> str:
 def _changes(row, previous) -> list[Change]:
     changes = []
     for model_field in row.instance_type._meta.concrete_fields:
-        if model_field.name in HIDDEN_FIELDS or model_field.is_relation:
+        if (
+            model_field.name in HIDDEN_FIELDS
+            or model_field.is_relation
+            or not hasattr(row, model_field.attname)  # a field the history does not keep
+        ):
             continue
         new = _display(row, model_field)
         old = _display(previous, model_field) if previous is not None else ""

@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 class Tab:
     label: str | Promise
     url_name: str
-    permission: str
+    permission: str | tuple[str, ...]  # a tuple: any one of them
     order: int
     # Other views (namespaced names) under which this tab shows as the current one.
     also_for: tuple[str, ...] = ()
@@ -24,7 +24,8 @@ def register_tab(label, url_name, *, permission="view_project", order=50, also_f
 
 
 def tabs_for(project) -> list[Tab]:
-    return sorted(
-        (tab for tab in _tabs.values() if tab.permission in project.user_perms),
-        key=lambda tab: tab.order,
-    )
+    def shown(tab: Tab) -> bool:
+        wanted = (tab.permission,) if isinstance(tab.permission, str) else tab.permission
+        return bool(project.user_perms & set(wanted))
+
+    return sorted(filter(shown, _tabs.values()), key=lambda tab: tab.order)

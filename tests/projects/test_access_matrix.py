@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from projects.roles import Role
 from projects.uploads import UploadedFile
+from requirements import services as requirement_services
+from requirements.models import Goal, Requirement
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Attachment, Stakeholder
 from tests.projects.factories import ClientFactory, SiteFactory
@@ -25,6 +27,10 @@ def expect(allowed, *, ok=200, refused=403, hidden=404, others=EVERYONE):
 PROJECT_VIEWERS = (*MEMBERS, "staff")
 MANAGERS = ("pm", "staff")
 CHANNEL_READERS = ("pm", "team_member", "spoc", "stakeholder", "staff")
+SUBMITTERS = ("pm", "spoc", "stakeholder", "staff")
+# A requirement the project manager submitted: a client stakeholder follows only their own.
+ALL_REQUIREMENTS = ("pm", "team_member", "spoc", "staff")
+NOT_THEIRS = {"stakeholder": 404}
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -70,6 +76,25 @@ MATRIX = [
     ("stakeholders:entry", "get", "entry", expect(CHANNEL_READERS)),
     ("stakeholders:decide", "post", "entry", expect(("spoc",), ok=302)),
     ("stakeholders:attachment", "get", "attachment", expect(CHANNEL_READERS)),
+    ("requirements:list", "get", "project", expect(CHANNEL_READERS)),
+    ("requirements:new", "get", "project", expect(SUBMITTERS)),
+    ("requirements:new", "post", "project", expect(SUBMITTERS, ok=302)),
+    ("requirements:detail", "get", "requirement", {**expect(ALL_REQUIREMENTS), **NOT_THEIRS}),
+    (
+        "requirements:edit",
+        "get",
+        "requirement",
+        {**expect(MANAGERS + ("team_member",)), **NOT_THEIRS},
+    ),
+    (
+        "requirements:transition",
+        "post",
+        "requirement",
+        {**expect(ALL_REQUIREMENTS, ok=302), **NOT_THEIRS},
+    ),
+    ("requirements:goals", "get", "project", expect(CHANNEL_READERS)),
+    ("requirements:goal_new", "get", "project", expect(MANAGERS)),
+    ("requirements:goal_edit", "get", "goal", expect(MANAGERS)),
     ("accounts:profile", "get", None, expect(EVERYONE)),
     ("accounts:password_change", "get", None, expect(EVERYONE)),
 ]
@@ -90,6 +115,13 @@ POST_DATA = {
     "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
     "stakeholders:post": {"kind": "question", "subject": "Which browsers?", "body": "Edge?"},
     "stakeholders:decide": {"decision": "confirm"},
+    "requirements:new": {
+        "title": "SSO",
+        "area": "platform",
+        "priority": "must",
+        "kind": "functional",
+    },
+    "requirements:transition": {"to": "endorsed"},
     "stakeholders:ownership_set": {
         "stakeholder": "{stakeholder}",
         "area": "platform",
@@ -114,6 +146,15 @@ def _args(kind, project, user):
         return [user.pk]
     if kind == "stakeholder":
         return [project.key, _stakeholder(project).pk]
+    if kind == "requirement":
+        manager = project.memberships.get(role=Role.PROJECT_MANAGER).user
+        requirement = requirement_services.requirement_submit(
+            requirement=Requirement(project=project, title="SSO"), by=manager
+        )
+        return [project.key, requirement.number]
+    if kind == "goal":
+        goal = requirement_services.goal_save(goal=Goal(project=project, title="Certify"), by=None)
+        return [project.key, goal.pk]
     if kind == "entry":
         return [project.key, _waiting_entry(project, user).pk]
     if kind == "attachment":
@@ -177,7 +218,7 @@ def test_every_url_name_is_in_the_matrix():
 
     names = {
         f"{namespace}:{name}"
-        for namespace in ("projects", "stakeholders")
+        for namespace in ("projects", "stakeholders", "requirements")
         for name in get_resolver().namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequirementsConfig(AppConfig):
+    name = "requirements"
+    verbose_name = _("Requirements")
+
+    def ready(self):
+        from projects.demo import register_demo
+        from projects.navigation import register_tab
+
+        from .demo import load
+
+        register_demo(load, order=20)
+
+        readers = ("view_requirements", "submit_requirement")
+        register_tab(
+            _("Requirements"),
+            "requirements:list",
+            permission=readers,
+            order=25,
+            also_for=["requirements:new", "requirements:detail", "requirements:edit"],
+        )
+        register_tab(
+            _("Goals"),
+            "requirements:goals",
+            permission=readers,
+            order=26,
+            also_for=["requirements:goal_new", "requirements:goal_edit"],
+        )

@@ -1,0 +1,97 @@
+"""The demo's goals and requirements: every status, each reached through the workflow so that
+its history reads like the real thing."""
+
+from projects.access import project_permissions
+from projects.models import Project
+
+from . import services
+from .models import Goal, Requirement, Solution, Tactic
+
+GOALS = [
+    ("Every sales rep certified on the 2027 product range before launch",
+     "95% of 2,400 sales staff certified by 30 June 2027",
+     [Tactic.BLENDED, Tactic.MOBILE, Tactic.CERTIFICATION], [Solution.LMS, Solution.REPORTING]),
+    ("Cut onboarding time for new hires",
+     "Time to productivity from 10 to 6 weeks",
+     [Tactic.SELF_PACED, Tactic.SOCIAL], [Solution.LMS, Solution.HRIS, Solution.SSO]),
+    ("Pass the 2027 GxP compliance audit",
+     "100% of regulated staff with current SOP training at audit date",
+     [Tactic.CERTIFICATION, Tactic.MICROLEARNING], [Solution.LMS, Solution.REPORTING]),
+]  # fmt: skip
+
+# title, goal index (None: traces to no goal), priority, area, site name, target status, author
+REQUIREMENTS = [
+    ("Single sign-on with the corporate identity provider", 1, "must", "integrations", None, "verified", "spoc"),
+    ("Nightly learner import from Workday", 1, "must", "integrations", None, "delivered", "spoc"),
+    ("Certification path per product family", 0, "must", "configuration", None, "in_progress", "spoc"),
+    ("Mobile app access to certification modules", 0, "should", "configuration", None, "accepted", "spoc"),
+    ("Manager dashboard of team completion", 0, "must", "configuration", None, "accepted", "spoc"),
+    ("Audit-ready SOP training report", 2, "must", "configuration", None, "in_progress", "spoc"),
+    ("Electronic signature on SOP acknowledgement", 2, "must", "configuration", None, "endorsed", "spoc"),
+    ("French onboarding path available on day one", 1, "must", "content", "France", "endorsed", "stakeholder"),
+    ("Portuguese voice-over for sales modules", 0, "should", "content", "Brazil", "submitted", "stakeholder"),
+    ("German works-council approval of learner data fields", None, "must", "local_rollout", "Germany", "returned", "juergen"),
+    ("Leaderboard of top learners per region", None, "could", "configuration", None, "declined", "stakeholder"),
+    ("Gamification badges for certification", 0, "could", "configuration", None, "withdrawn", "stakeholder"),
+    ("Virtual classroom integration for product launches", 0, "should", "integrations", None, "submitted", "spoc"),
+    ("Brazilian tax-training catalogue", None, "should", "content", "Brazil", "submitted", "stakeholder"),
+    ("Reminder e-mails before certificates expire", 2, "must", "configuration", None, "delivered", "spoc"),
+    ("Peer discussion space per onboarding cohort", 1, "could", "configuration", None, "submitted", "stakeholder"),
+    ("Offline playback of videos on sales tablets", 0, "should", "configuration", None, "in_progress", "spoc"),
+    ("Accessibility (WCAG 2.1 AA) of the learner portal", None, "must", "platform", None, "accepted", "spoc"),
+    ("Data retention of 10 years for GxP training records", 2, "must", "platform", None, "verified", "spoc"),
+    ("Branded login page per country", None, "won't", "configuration", None, "declined", "stakeholder"),
+]  # fmt: skip
+
+PATHS = {
+    "submitted": [],
+    "returned": [("returned", "Which fields exactly? Please list them with the works council.")],
+    "endorsed": [("endorsed", "")],
+    "declined": [("endorsed", ""), ("declined", "Out of the contracted scope; see the change process.")],
+    "withdrawn": [("withdrawn", "Superseded by the certification path.")],
+    "accepted": [("endorsed", ""), ("accepted", "")],
+    "in_progress": [("endorsed", ""), ("accepted", ""), ("in_progress", "")],
+    "delivered": [("endorsed", ""), ("accepted", ""), ("in_progress", ""), ("delivered", "")],
+    "verified": [("endorsed", ""), ("accepted", ""), ("in_progress", ""), ("delivered", ""), ("verified", "")],
+}  # fmt: skip
+
+ACTOR = {"endorsed": "spoc", "returned": "spoc", "withdrawn": "spoc", "verified": "spoc",
+         "accepted": "pm", "declined": "pm", "in_progress": "team", "delivered": "team"}  # fmt: skip
+
+EMAILS = {"spoc": "spoc@northwind.example", "stakeholder": "stakeholder@northwind.example",
+          "juergen": "juergen@northwind.example", "pm": "pm@liaison.example",
+          "team": "team@liaison.example"}  # fmt: skip
+
+
+def load(people) -> None:
+    nwp = Project.objects.get(key="NWP")
+    if nwp.goals.exists():
+        return
+    pm = people[EMAILS["pm"]]
+    goals = [
+        services.goal_save(
+            goal=Goal(project=nwp, title=t, target=target, tactics=list(what), solutions=list(how)),
+            by=pm,
+        )
+        for t, target, what, how in GOALS
+    ]
+    sites = {site.name: site for site in nwp.sites.all()}
+    stakeholders = {s.user_id: s for s in nwp.stakeholders.exclude(user=None)}
+    for title, goal, priority, area, site, status, author in REQUIREMENTS:
+        user = people[EMAILS[author]]
+        requirement = services.requirement_submit(
+            requirement=Requirement(
+                project=nwp, title=title, priority=priority.replace("won't", "wont"), area=area,
+                site=sites.get(site), goal=goals[goal] if goal is not None else None,
+                submitter=stakeholders.get(user.pk),
+                description=f"Requested by {stakeholders[user.pk].name if user.pk in stakeholders else user}.",
+                acceptance_criteria="Works for every learner in scope\nShown in the monthly report",
+            ),
+            by=user,
+        )  # fmt: skip
+        for target, reason in PATHS[status]:
+            actor = people[EMAILS[ACTOR[target]]]
+            services.requirement_transition(
+                requirement=requirement, to=target, perms=project_permissions(actor, nwp),
+                by=actor, reason=reason,
+            )  # fmt: skip

@@ -1,0 +1,114 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stakeholders.models import Area, Side
+
+from .models import Goal, Priority, Requirement, Solution, Status, Tactic
+
+
+class GoalForm(forms.ModelForm):
+    tactics = forms.MultipleChoiceField(
+        label=_("Tactics (what)"), choices=Tactic.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    solutions = forms.MultipleChoiceField(
+        label=_("Solution components (how)"), choices=Solution.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = Goal
+        fields = ["title", "target", "tactics", "solutions"]
+
+
+class RequirementForm(forms.ModelForm):
+    # The version the person read: a save over someone else's newer change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "title", "description", "submitter", "area", "site", "goal", "priority", "kind",
+            "acceptance_criteria",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "acceptance_criteria": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, project, may_choose_submitter: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = project.sites.active()
+        self.fields["site"].empty_label = _("All sites")
+        self.fields["goal"].queryset = project.goals.filter(is_active=True)
+        self.fields["goal"].empty_label = _("No goal yet")
+        if may_choose_submitter:
+            self.fields["submitter"].queryset = project.stakeholders.active().filter(
+                side=Side.CLIENT
+            )
+        else:
+            del self.fields["submitter"]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+SORTS = {
+    "key": ("number",),
+    "-key": ("-number",),
+    "priority": ("priority_rank", "number"),
+    "status": ("status", "number"),
+    "-updated": ("-updated_at",),
+}
+
+
+class RequirementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    area = django_filters.ChoiceFilter(
+        label=_("Area"), choices=Area.choices, empty_label=_("All areas")
+    )
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), queryset=None, empty_label=_("All sites")
+    )
+    goal = django_filters.ModelChoiceFilter(
+        label=_("Goal"), queryset=None, empty_label=_("All goals")
+    )
+    submitter = django_filters.ModelChoiceFilter(
+        label=_("Submitter"), queryset=None, empty_label=_("Anyone")
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), method="sort_by", empty_label=_("Key"),
+        choices=[("-key", _("Newest first")), ("priority", _("Priority")),
+                 ("status", _("Status")), ("-updated", _("Recently changed"))],
+    )  # fmt: skip
+
+    class Meta:
+        model = Requirement
+        fields = ["q", "status", "priority", "area", "site", "goal", "submitter"]
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["site"].queryset = project.sites.all()
+        self.filters["goal"].queryset = project.goals.all()
+        self.filters["submitter"].queryset = project.stakeholders.all()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        number = value.rsplit("-", 1)[-1]
+        by_key = Q(number=int(number)) if number.isdigit() else Q()
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | by_key)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["key"]))

@@ -1,0 +1,197 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.models import Project, Site
+from stakeholders.models import Area, Stakeholder
+
+
+class Tactic(models.TextChoices):
+    BLENDED = "blended", _("Blended learning")
+    MOBILE = "mobile", _("Mobile learning")
+    SOCIAL = "social", _("Social learning")
+    VIRTUAL_CLASSROOM = "virtual_classroom", _("Virtual classroom")
+    SELF_PACED = "self_paced", _("Self-paced e-learning")
+    MICROLEARNING = "microlearning", _("Microlearning")
+    CERTIFICATION = "certification", _("Compliance and certification")
+
+
+class Solution(models.TextChoices):
+    LMS = "lms", _("LMS")
+    LCMS = "lcms", _("LCMS")
+    AUTHORING = "authoring", _("Authoring tool")
+    SOCIAL_NETWORK = "social_network", _("Social network")
+    VIRTUAL_CLASSROOM = "virtual_classroom", _("Virtual classroom tool")
+    HRIS = "hris", _("HRIS integration")
+    SSO = "sso", _("Single sign-on")
+    REPORTING = "reporting", _("Reporting and analytics")
+
+
+class Goal(models.Model):
+    """WHY the client invests (a business goal with a measurable target), WHAT kind of learning
+    serves it, and HOW the platform delivers it. Requirements trace to a goal."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("business goal (why)"), max_length=300)
+    target = models.CharField(
+        _("measurable target"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 95% of sales staff certified on the new range by June"),
+    )
+    tactics = models.JSONField(_("tactics (what)"), default=list, blank=True)
+    solutions = models.JSONField(_("solution components (how)"), default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+    def tactic_labels(self) -> list[str]:
+        return [str(Tactic(code).label) for code in self.tactics if code in Tactic.values]
+
+    def solution_labels(self) -> list[str]:
+        return [str(Solution(code).label) for code in self.solutions if code in Solution.values]
+
+
+class Priority(models.TextChoices):
+    MUST = "must", _("Must")
+    SHOULD = "should", _("Should")
+    COULD = "could", _("Could")
+    WONT = "wont", _("Won't")
+
+
+class Kind(models.TextChoices):
+    FUNCTIONAL = "functional", _("Functional")
+    CONFIGURATION = "configuration", _("Configuration")
+    INTEGRATION = "integration", _("Integration")
+    CONTENT = "content", _("Content")
+    REPORTING = "reporting", _("Reporting")
+    NON_FUNCTIONAL = "non_functional", _("Non-functional")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for clarification")
+    ENDORSED = "endorsed", _("Endorsed")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DELIVERED = "delivered", _("Delivered")
+    VERIFIED = "verified", _("Verified")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED = frozenset({Status.VERIFIED, Status.DECLINED, Status.WITHDRAWN})
+
+
+class RequirementQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(project=project)
+
+    def open(self):
+        return self.exclude(status__in=CLOSED)
+
+    def musts(self):
+        return self.filter(priority=Priority.MUST)
+
+    def without_goal(self):
+        return self.filter(goal__isnull=True).exclude(status__in=CLOSED)
+
+    def visible_to(self, user, perms: frozenset[str]):
+        """Everything for those who see all requirements; a client stakeholder follows their
+        own submissions only."""
+        if "view_requirements" in perms:
+            return self
+        if "submit_requirement" in perms:
+            return self.filter(Q(submitter__user=user) | Q(created_by=user))
+        return self.none()
+
+    def with_priority_rank(self):
+        ranks = [When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)]
+        return self.annotate(priority_rank=Case(*ranks, output_field=IntegerField()))
+
+
+class Requirement(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requirements")
+    # Numbered per project without gaps: `services.requirement_submit` hands out the numbers.
+    number = models.PositiveIntegerField(editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    description_html = models.TextField(editable=False, blank=True)
+    submitter = models.ForeignKey(
+        Stakeholder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirements",
+        verbose_name=_("submitter"),
+    )
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices, default=Area.PLATFORM)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("scope"),
+        help_text=_("Leave empty when it applies to all sites."),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requirements",
+        verbose_name=_("goal"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.SHOULD
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.FUNCTIONAL)
+    acceptance_criteria = models.TextField(
+        _("acceptance criteria"), blank=True, help_text=_("One criterion per line.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    # Bumped on every save; a form carries the version it was read at, so a second person
+    # saving over a change they have not seen is told instead of overwriting it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["description_html", "updated_at"])
+    objects = RequirementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="requirement_number_unique")
+        ]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("requirements:detail", args=[self.project.key, self.number])
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.key}-{self.number}"
+
+    @property
+    def criteria(self) -> list[str]:
+        return [line.strip() for line in self.acceptance_criteria.splitlines() if line.strip()]
