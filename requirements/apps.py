@@ -29,3 +29,17 @@ class RequirementsConfig(AppConfig):
             order=26,
             also_for=["requirements:goal_new", "requirements:goal_edit"],
         )
+        register_tab(
+            _("Change control"),
+            "requirements:changes",
+            permission="view_requirements",
+            order=27,
+            also_for=["requirements:change", "requirements:change_new", "requirements:baseline"],
+        )
+        register_tab(
+            _("Conflicts"),
+            "requirements:conflicts",
+            permission="view_requirements",
+            order=28,
+            also_for=["requirements:conflict_new"],
+        )

@@ -1,11 +1,13 @@
 """The demo's goals and requirements: every status, each reached through the workflow so that
 its history reads like the real thing."""
 
+from decimal import Decimal
+
 from projects.access import project_permissions
 from projects.models import Project
 
 from . import services
-from .models import Goal, Requirement, Solution, Tactic
+from .models import ChangeKind, ChangeRequest, Goal, Requirement, Solution, Tactic
 
 GOALS = [
     ("Every sales rep certified on the 2027 product range before launch",
@@ -95,3 +97,49 @@ def load(people) -> None:
                 requirement=requirement, to=target, perms=project_permissions(actor, nwp),
                 by=actor, reason=reason,
             )  # fmt: skip
+    _change_control(nwp, people)
+
+
+def _change_control(project, people) -> None:
+    """A baseline, a change request waiting for the project manager, and an open conflict."""
+    pm, spoc, marc = (people[EMAILS[who]] for who in ("pm", "spoc", "stakeholder"))
+    services.baseline_create(
+        project=project, note="Signed off at the October steering committee", by=pm
+    )
+    mobile = project.requirements.get(title__startswith="Mobile app access")
+    change = services.change_request_raise(
+        change=ChangeRequest(
+            requirement=mobile,
+            kind=ChangeKind.CHANGE,
+            proposed_priority="must",
+            description="Field sales certify on tablets: without the app they cannot finish before launch.",
+            impact_timeline="Two weeks on the France go-live",
+            impact_budget=Decimal("6800.00"),
+        ),
+        by=spoc,
+    )
+    services.change_request_approve(
+        change=change, perms=project_permissions(spoc, project), by=spoc
+    )
+    global_path = project.requirements.get(title__startswith="Certification path")
+    marc_entry = project.stakeholders.get(user=marc)
+    regional = services.requirement_submit(
+        requirement=Requirement(
+            project=project,
+            title="Separate certification paths per country",
+            priority="should",
+            area="configuration",
+            site=project.sites.get(name="France"),
+            submitter=marc_entry,
+            goal=global_path.goal,
+            description="France wants its own paths, built and approved locally.",
+        ),
+        by=marc,
+    )
+    services.conflict_raise(
+        first=global_path,
+        second=regional,
+        by=pm,
+        note="Global L&D wants one path per product family for every country; France wants "
+        "country paths. Both cannot be built for the first go-live.",
+    )

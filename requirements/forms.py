@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stakeholders.models import Area, Side
 
-from .models import Goal, Priority, Requirement, Solution, Status, Tactic
+from .models import ChangeRequest, Goal, Priority, Requirement, Solution, Status, Tactic
 
 
 class GoalForm(forms.ModelForm):
@@ -112,3 +112,71 @@ class RequirementFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["key"]))
+
+
+class BaselineForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ChangeRequestForm(forms.ModelForm):
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "description",
+            "impact_timeline",
+            "impact_budget",
+            "proposed_priority",
+            "proposed_site",
+            "proposed_all_sites",
+            "proposed_criteria",
+        ]
+        labels = {
+            "proposed_priority": _("New priority"),
+            "proposed_site": _("New scope: one site"),
+            "proposed_all_sites": _("New scope: all sites"),
+            "proposed_criteria": _("New acceptance criteria (one per line)"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "proposed_criteria": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, requirement, **kwargs):
+        super().__init__(*args, **kwargs)
+        if requirement.in_baseline:
+            self.fields["proposed_site"].queryset = requirement.project.sites.active()
+            self.fields["proposed_priority"].choices = [("", _("unchanged")), *Priority.choices]
+        else:  # adding it to the baseline proposes no change to it
+            for name in (
+                "proposed_priority",
+                "proposed_site",
+                "proposed_all_sites",
+                "proposed_criteria",
+            ):
+                del self.fields[name]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConflictForm(forms.Form):
+    second = forms.ModelChoiceField(label=_("Conflicts with"), queryset=Requirement.objects.none())
+    note = forms.CharField(label=_("What conflicts"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, requirement, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["second"]
+        field.queryset = (
+            requirement.project.requirements.open()
+            .exclude(pk=requirement.pk)
+            .select_related("project")
+        )
+        field.label_from_instance = lambda r: f"{r.key} {r.title}"
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))

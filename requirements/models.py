@@ -163,6 +163,8 @@ class Requirement(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     status_reason = models.TextField(_("reason"), blank=True)
+    # Part of the baseline: its scope, priority and criteria then change only by change request.
+    in_baseline = models.BooleanField(_("in the baseline"), default=False)
     # Bumped on every save; a form carries the version it was read at, so a second person
     # saving over a change they have not seen is told instead of overwriting it.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -195,3 +197,138 @@ class Requirement(models.Model):
     @property
     def criteria(self) -> list[str]:
         return [line.strip() for line in self.acceptance_criteria.splitlines() if line.strip()]
+
+
+class Baseline(models.Model):
+    """The accepted set of requirements, frozen at one moment: what the vendor committed to."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="baselines")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.project.key} baseline {self.created_at:%Y-%m-%d}"
+
+
+class BaselineItem(models.Model):
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="items")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    # What was agreed, as it read then.
+    title = models.CharField(max_length=300)
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    scope = models.CharField(max_length=200)
+    acceptance_criteria = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requirement__number"]
+
+    def __str__(self):
+        return self.title
+
+
+class ChangeKind(models.TextChoices):
+    CHANGE = "change", _("Change a baselined requirement")
+    ADD = "add", _("Add a requirement to the baseline")
+
+
+class ChangeStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for approval")
+    APPROVED = "approved", _("Approved and applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ChangeRequest(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
+    number = models.PositiveIntegerField(editable=False)
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    description = models.TextField(_("what changes and why"))
+    impact_timeline = models.CharField(_("impact on the timeline"), max_length=300, blank=True)
+    impact_budget = models.DecimalField(
+        _("impact on the budget"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    # For a change: the proposed values of the controlled fields (site as its id).
+    proposed_priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    proposed_site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_all_sites = models.BooleanField(default=False)
+    proposed_criteria = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.OPEN
+    )
+    spoc_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    spoc_approved_at = models.DateTimeField(null=True, blank=True)
+    pm_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pm_approved_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="change_request_number_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.key
+
+    def get_absolute_url(self):
+        return reverse("requirements:change", args=[self.project.key, self.number])
+
+    @property
+    def key(self) -> str:
+        return f"CR-{self.number}"
+
+
+class Conflict(models.Model):
+    """Two requirements that ask for opposite things, typically a regional and a global head.
+    The accountable owner of the area settles it; the decision goes into the decision log."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="conflicts")
+    first = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("what conflicts"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    decision = models.ForeignKey(
+        "stakeholders.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.first.key} × {self.second.key}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -2,14 +2,30 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.markdown import render_markdown
 from projects.models import Project
+from stakeholders.models import Area, Assignment, EntryKind, Raci, Stakeholder
+from stakeholders.services import entry_post
 
-from .models import Goal, Requirement
+from .models import (
+    Baseline,
+    BaselineItem,
+    ChangeKind,
+    ChangeRequest,
+    ChangeStatus,
+    Conflict,
+    Goal,
+    Requirement,
+    Status,
+)
 from .workflow import find, may
+
+# What a baselined requirement changes only through a change request.
+BASELINED_FIELDS = ("priority", "site_id", "acceptance_criteria")
 
 
 class StaleEdit(ValidationError):
@@ -73,6 +89,16 @@ def requirement_update(*, requirement: Requirement, read_version: int, by) -> Re
     current = Requirement.objects.select_for_update().get(pk=requirement.pk)
     if current.version != read_version:
         raise StaleEdit(current)
+    if current.in_baseline and any(
+        getattr(requirement, name) != getattr(current, name) for name in BASELINED_FIELDS
+    ):
+        raise ValidationError(
+            _(
+                "%(key)s is in the baseline: its priority, scope and acceptance criteria change "
+                "through a change request."
+            )
+            % {"key": current.key}
+        )
     requirement.version = current.version + 1
     requirement.description_html = render_markdown(requirement.description)
     requirement.full_clean()
@@ -104,6 +130,14 @@ def requirement_transition(*, requirement: Requirement, to: str, perms: frozense
     if not may(transition, perms, is_submitter(requirement, by)):
         raise ValidationError(_("Your role does not allow you to %(action)s this requirement.")
                               % {"action": str(transition.label).lower()})  # fmt: skip
+    if (
+        to == Status.ACCEPTED
+        and not requirement.in_baseline
+        and requirement.project.baselines.exists()
+    ):
+        raise ValidationError(
+            _("The requirements are baselined: a new one joins through an approved change request.")
+        )
     if transition.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give a reason: the others will read it.")})
     requirement.status = to
@@ -112,3 +146,233 @@ def requirement_transition(*, requirement: Requirement, to: str, perms: frozense
     requirement._history_user = by
     requirement.save()
     return requirement
+
+
+# Baseline and change requests
+
+COMMITTED = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.DELIVERED, Status.VERIFIED})
+
+
+def _scope(requirement: Requirement) -> str:
+    return requirement.site.name if requirement.site_id else str(_("All sites"))
+
+
+@transaction.atomic
+def baseline_create(*, project: Project, note: str, by) -> Baseline:
+    """Freeze the accepted set. From now on its scope, priorities and criteria, and any new
+    requirement, change only through approved change requests."""
+    committed = list(
+        project.requirements.filter(status__in=COMMITTED).select_related("site").order_by("number")
+    )
+    if not committed:
+        raise ValidationError(_("No requirement is accepted yet: there is nothing to baseline."))
+    baseline = Baseline.objects.create(project=project, note=note.strip(), created_by=by)
+    BaselineItem.objects.bulk_create(
+        BaselineItem(
+            baseline=baseline,
+            requirement=r,
+            title=r.title,
+            priority=r.priority,
+            scope=_scope(r),
+            acceptance_criteria=r.acceptance_criteria,
+        )
+        for r in committed
+    )
+    for requirement in committed:
+        if not requirement.in_baseline:
+            requirement.in_baseline = True
+            requirement.version += 1
+            requirement._history_user = by
+            requirement.save(update_fields=["in_baseline", "version", "updated_at"])
+    return baseline
+
+
+def _next_change_number(project: Project) -> int:
+    Project.objects.select_for_update().get(pk=project.pk)
+    return (project.change_requests.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def change_request_raise(*, change: ChangeRequest, by) -> ChangeRequest:
+    requirement = change.requirement
+    project = requirement.project
+    if requirement.change_requests.filter(status=ChangeStatus.OPEN).exists():
+        raise ValidationError(
+            _("%(key)s already has a change request waiting for approval.")
+            % {"key": requirement.key}
+        )
+    if change.kind == ChangeKind.CHANGE:
+        if not requirement.in_baseline:
+            raise ValidationError(
+                _("%(key)s is not in the baseline: edit it directly.") % {"key": requirement.key}
+            )
+        proposed = _proposed(change)
+        if all(proposed[name] == getattr(requirement, name) for name in proposed):
+            raise ValidationError(
+                _(
+                    "The change request changes nothing: propose a new priority, "
+                    "scope or acceptance criteria."
+                )
+            )
+    else:
+        if not project.baselines.exists() or requirement.in_baseline:
+            raise ValidationError(
+                _("Only a requirement outside an existing baseline can be added to it.")
+            )
+        if requirement.status != Status.ENDORSED:
+            raise ValidationError(
+                _(
+                    "The point of contact endorses a requirement before it can be "
+                    "added to the baseline."
+                )
+            )
+    change.project = project
+    change.raised_by = by
+    change.number = _next_change_number(project)
+    change.full_clean()
+    change._history_user = by
+    change.save()
+    return change
+
+
+def _proposed(change: ChangeRequest) -> dict:
+    requirement = change.requirement
+    return {
+        "priority": change.proposed_priority or requirement.priority,
+        "site_id": None
+        if change.proposed_all_sites
+        else (change.proposed_site_id or requirement.site_id),
+        "acceptance_criteria": change.proposed_criteria.strip() or requirement.acceptance_criteria,
+    }
+
+
+@transaction.atomic
+def change_request_approve(*, change: ChangeRequest, perms: frozenset[str], by) -> ChangeRequest:
+    """The point of contact and the project manager both approve; the second approval applies
+    the change to the requirement."""
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.status != ChangeStatus.OPEN:
+        raise ValidationError(_("This change request is already closed."))
+    now = timezone.now()
+    if "endorse_requirement" in perms and not change.spoc_approved_by_id:
+        change.spoc_approved_by, change.spoc_approved_at = by, now
+    elif "manage_project" in perms and not change.pm_approved_by_id:
+        change.pm_approved_by, change.pm_approved_at = by, now
+    else:
+        raise ValidationError(_("Your approval is not needed, or already given."))
+    if change.spoc_approved_by_id and change.pm_approved_by_id:
+        change.status = ChangeStatus.APPROVED
+        _apply(change, by)
+    change._history_user = by
+    change.save()
+    return change
+
+
+def _apply(change: ChangeRequest, by) -> None:
+    requirement = Requirement.objects.select_for_update().get(pk=change.requirement_id)
+    if change.kind == ChangeKind.CHANGE:
+        for name, value in _proposed(change).items():
+            setattr(requirement, name, value)
+    else:
+        requirement.status = Status.ACCEPTED
+        requirement.in_baseline = True
+    requirement.version += 1
+    requirement.status_reason = _("Applied by change request %(key)s.") % {"key": change.key}
+    requirement._history_user = by
+    requirement.save()
+
+
+@transaction.atomic
+def change_request_reject(
+    *, change: ChangeRequest, perms: frozenset[str], reason: str, by
+) -> ChangeRequest:
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.status != ChangeStatus.OPEN:
+        raise ValidationError(_("This change request is already closed."))
+    if not perms & {"endorse_requirement", "manage_project"}:
+        raise ValidationError(_("Only the point of contact or the project manager decides."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it is rejected.")})
+    change.status = ChangeStatus.REJECTED
+    change.rejection_reason = reason.strip()
+    change._history_user = by
+    change.save()
+    return change
+
+
+# Conflicts
+
+
+@transaction.atomic
+def conflict_raise(*, first: Requirement, second: Requirement, note: str, by) -> Conflict:
+    if first.project_id != second.project_id:
+        raise ValidationError({"second": _("Choose a requirement of this project.")})
+    if first.pk == second.pk:
+        raise ValidationError({"second": _("A requirement cannot conflict with itself.")})
+    pair = Q(first=first, second=second) | Q(first=second, second=first)
+    if Conflict.objects.filter(pair, resolved_at__isnull=True).exists():
+        raise ValidationError({"second": _("These two are already marked as conflicting.")})
+    conflict = Conflict(
+        project_id=first.project_id, first=first, second=second, note=note.strip(), raised_by=by
+    )
+    conflict.full_clean()
+    conflict._history_user = by
+    conflict.save()
+    return conflict
+
+
+def accountable_owners(project_id: int) -> dict[tuple[str, int | None], Stakeholder]:
+    """(area, site) -> its one active accountable owner on the ownership map, where there is
+    exactly one."""
+    owners: dict[tuple[str, int | None], list[Stakeholder]] = {}
+    assignments = Assignment.objects.filter(
+        project_id=project_id, letter=Raci.ACCOUNTABLE, stakeholder__is_active=True
+    ).select_related("stakeholder")
+    for assignment in assignments:
+        owners.setdefault((assignment.area, assignment.site_id), []).append(assignment.stakeholder)
+    return {place: people[0] for place, people in owners.items() if len(people) == 1}
+
+
+def conflict_owner(conflict: Conflict, owners=None) -> Stakeholder | None:
+    """Who settles a conflict: the accountable owner of the first requirement's area."""
+    owners = accountable_owners(conflict.project_id) if owners is None else owners
+    first = conflict.first
+    return owners.get((first.area, first.site_id if first.area == Area.LOCAL_ROLLOUT else None))
+
+
+@transaction.atomic
+def conflict_resolve(*, conflict: Conflict, resolution: str, by) -> Conflict:
+    conflict = (
+        Conflict.objects.select_for_update()
+        .select_related("first", "second", "project")
+        .get(pk=conflict.pk)
+    )
+    if not conflict.is_open:
+        raise ValidationError(_("This conflict is already resolved."))
+    owner = conflict_owner(conflict)
+    if owner is None:
+        raise ValidationError(
+            _("Nobody is accountable for %(area)s on the ownership map: name one owner first.")
+            % {"area": conflict.first.get_area_display()}
+        )
+    if owner.user_id != by.pk:
+        raise ValidationError(
+            _("Only %(name)s, accountable for %(area)s, resolves this conflict.")
+            % {"name": owner.name, "area": conflict.first.get_area_display()}
+        )
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Write the decision: everyone will read it.")})
+    conflict.resolution = resolution.strip()
+    conflict.resolved_by = by
+    conflict.resolved_at = timezone.now()
+    conflict.decision = entry_post(
+        project=conflict.project,
+        author=by,
+        kind=EntryKind.DECISION,
+        subject=_("Conflict %(a)s × %(b)s resolved")
+        % {"a": conflict.first.key, "b": conflict.second.key},
+        body=conflict.resolution,
+    )
+    conflict._history_user = by
+    conflict.save()
+    return conflict

@@ -14,8 +14,18 @@ from projects.models import Project
 from projects.pages import paginate, submitted
 
 from . import services
-from .forms import GoalForm, RequirementFilter, RequirementForm, TransitionForm
-from .models import CLOSED, Goal, Requirement, Status
+from .forms import (
+    BaselineForm,
+    ChangeRequestForm,
+    ConflictForm,
+    DecisionForm,
+    GoalForm,
+    RequirementFilter,
+    RequirementForm,
+    ResolutionForm,
+    TransitionForm,
+)
+from .models import CLOSED, ChangeKind, ChangeRequest, Goal, Requirement, Status
 from .workflow import available
 
 READERS = ("view_requirements", "submit_requirement")
@@ -80,6 +90,7 @@ def requirement_detail(request: HttpRequest, key: str, number: int) -> HttpRespo
             services.is_submitter(requirement, request.user),
         ),
         "may_edit": may_edit(requirement, project.user_perms, request.user),
+        "has_baseline": project.baselines.exists(),
         "history": history_entries(
             (requirement.history.all(), _("Requirement"), lambda row: requirement.key)
         ),
@@ -202,3 +213,168 @@ def goal_edit(request: HttpRequest, key: str, goal_id: int | None = None) -> Htt
     return render(
         request, "requirements/goal_form.html", {"project": project, "form": form, "goal": goal}
     )
+
+
+# Baseline, change requests and conflicts
+
+
+@login_required
+def baseline(request: HttpRequest, key: str) -> HttpResponse:
+    project = _project(request, key)
+    form = BaselineForm(request.POST or None)
+    if request.method == "POST":
+        project = project_for(request, key, "manage_project")
+        done = submitted(
+            request,
+            form,
+            lambda f: services.baseline_create(
+                project=project, note=f.cleaned_data["note"], by=request.user
+            ),
+        )
+        if done:
+            messages.success(
+                request, _("Baseline taken: %(n)d requirements.") % {"n": done.items.count()}
+            )
+            return redirect("requirements:baseline", project.key)
+    baselines = project.baselines.select_related("created_by").prefetch_related("items")
+    context = {"project": project, "form": form, "baselines": baselines}
+    return render(request, "requirements/baseline.html", context)
+
+
+@login_required
+def change_new(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    requirement = _requirement_for(request, project, number)
+    change = ChangeRequest(
+        requirement=requirement,
+        kind=ChangeKind.CHANGE if requirement.in_baseline else ChangeKind.ADD,
+    )
+    form = ChangeRequestForm(request.POST or None, instance=change, requirement=requirement)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.change_request_raise(change=f.save(commit=False), by=request.user),
+    )
+    if saved:
+        messages.success(
+            request,
+            _("%(key)s raised: it waits for the point of contact and the project manager.")
+            % {"key": saved.key},
+        )
+        return redirect(saved)
+    context = {"project": project, "requirement": requirement, "form": form, "change": change}
+    return render(request, "requirements/change_form.html", context)
+
+
+def _changes(project: Project):
+    return project.change_requests.select_related(
+        "project",
+        "requirement__project",
+        "requirement__site",
+        "proposed_site",
+        "raised_by",
+        "spoc_approved_by",
+        "pm_approved_by",
+    )
+
+
+@login_required
+def change_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    context = {"project": project, "page": paginate(request, _changes(project))}
+    return render(request, "requirements/changes.html", context)
+
+
+@login_required
+def change_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    change = get_object_or_404(_changes(project), number=number)
+    may_decide = change.status == "open" and bool(
+        ("endorse_requirement" in project.user_perms and not change.spoc_approved_by_id)
+        or ("manage_project" in project.user_perms and not change.pm_approved_by_id)
+    )
+    context = {"project": project, "change": change, "may_decide": may_decide}
+    return render(request, "requirements/change_detail.html", context)
+
+
+@require_POST
+@login_required
+def change_decide(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    change = get_object_or_404(_changes(project), number=number)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return redirect(change)
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            change = services.change_request_approve(
+                change=change, perms=project.user_perms, by=request.user
+            )
+        else:
+            change = services.change_request_reject(
+                change=change,
+                perms=project.user_perms,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(key)s: %(status)s.") % {"key": change.key, "status": change.get_status_display()},
+        )
+    return redirect(change)
+
+
+@login_required
+def conflict_new(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    requirement = _requirement_for(request, project, number)
+    form = ConflictForm(request.POST or None, requirement=requirement)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.conflict_raise(first=requirement, by=request.user, **f.cleaned_data),
+    )
+    if saved:
+        messages.success(
+            request, _("Marked as conflicting. The accountable owner of the area resolves it.")
+        )
+        return redirect("requirements:conflicts", project.key)
+    context = {"project": project, "requirement": requirement, "form": form}
+    return render(request, "requirements/conflict_form.html", context)
+
+
+@login_required
+def conflict_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    conflicts = project.conflicts.select_related(
+        "first__project", "second__project", "raised_by", "resolved_by", "decision__project"
+    )
+    page = paginate(request, conflicts)
+    owners = services.accountable_owners(project.pk)
+    for conflict in page:
+        conflict.owner = services.conflict_owner(conflict, owners) if conflict.is_open else None
+    context = {"project": project, "page": page, "form": ResolutionForm()}
+    return render(request, "requirements/conflicts.html", context)
+
+
+@require_POST
+@login_required
+def conflict_resolve(request: HttpRequest, key: str, conflict_id: int) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    conflict = get_object_or_404(project.conflicts, pk=conflict_id)
+    form = ResolutionForm(request.POST)
+    try:
+        services.conflict_resolve(
+            conflict=conflict,
+            resolution=form.cleaned_data["resolution"] if form.is_valid() else "",
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Conflict resolved; the decision is in the decision log."))
+    return redirect("requirements:conflicts", project.key)

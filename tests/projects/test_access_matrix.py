@@ -6,7 +6,7 @@ from django.urls import reverse
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
-from requirements.models import Goal, Requirement
+from requirements.models import ChangeRequest, Goal, Requirement
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Attachment, Stakeholder
 from tests.projects.factories import ClientFactory, SiteFactory
@@ -92,6 +92,15 @@ MATRIX = [
         "requirement",
         {**expect(ALL_REQUIREMENTS, ok=302), **NOT_THEIRS},
     ),
+    ("requirements:change_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
+    ("requirements:conflict_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
+    ("requirements:baseline", "get", "project", expect(CHANNEL_READERS)),
+    ("requirements:baseline", "post", "project", expect(MANAGERS)),
+    ("requirements:changes", "get", "project", expect(ALL_REQUIREMENTS)),
+    ("requirements:change", "get", "change", expect(ALL_REQUIREMENTS)),
+    ("requirements:change_decide", "post", "change", expect(ALL_REQUIREMENTS, ok=302)),
+    ("requirements:conflicts", "get", "project", expect(ALL_REQUIREMENTS)),
+    ("requirements:conflict_resolve", "post", "conflict", expect(ALL_REQUIREMENTS, ok=302)),
     ("requirements:goals", "get", "project", expect(CHANNEL_READERS)),
     ("requirements:goal_new", "get", "project", expect(MANAGERS)),
     ("requirements:goal_edit", "get", "goal", expect(MANAGERS)),
@@ -152,6 +161,35 @@ def _args(kind, project, user):
             requirement=Requirement(project=project, title="SSO"), by=manager
         )
         return [project.key, requirement.number]
+    if kind == "change":
+        manager = project.memberships.get(role=Role.PROJECT_MANAGER).user
+        requirement = requirement_services.requirement_submit(
+            requirement=Requirement(project=project, title="SSO", status="accepted"), by=manager
+        )
+        requirement_services.baseline_create(project=project, note="", by=manager)
+        requirement.refresh_from_db()
+        change = requirement_services.change_request_raise(
+            change=ChangeRequest(
+                requirement=requirement,
+                kind="change",
+                description="Brazil first",
+                proposed_priority="must",
+            ),
+            by=manager,
+        )
+        return [project.key, change.number]
+    if kind == "conflict":
+        manager = project.memberships.get(role=Role.PROJECT_MANAGER).user
+        first, second = (
+            requirement_services.requirement_submit(
+                requirement=Requirement(project=project, title=title), by=manager
+            )
+            for title in ("Global dashboard", "Regional dashboards")
+        )
+        conflict = requirement_services.conflict_raise(
+            first=first, second=second, note="x", by=manager
+        )
+        return [project.key, conflict.pk]
     if kind == "goal":
         goal = requirement_services.goal_save(goal=Goal(project=project, title="Certify"), by=None)
         return [project.key, goal.pk]
