@@ -180,3 +180,14 @@ class ConflictForm(forms.Form):
 
 class ResolutionForm(forms.Form):
     resolution = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BulkTransitionForm(forms.Form):
+    numbers = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
+    to = forms.ChoiceField(choices=Status.choices)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Numbers are checked against the project by the view, not listed here.
+        self.fields["numbers"].valid_value = lambda value: str(value).isdigit()

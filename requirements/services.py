@@ -376,3 +376,22 @@ def conflict_resolve(*, conflict: Conflict, resolution: str, by) -> Conflict:
     conflict._history_user = by
     conflict.save()
     return conflict
+
+
+@transaction.atomic
+def requirements_bulk_transition(
+    *, requirements: list[Requirement], to: str, perms: frozenset[str], by, reason: str = ""
+) -> int:
+    """Move several at once, all or none: one refusal and nothing changes, and the message
+    names each requirement that could not move."""
+    refused = []
+    for requirement in requirements:
+        try:
+            requirement_transition(
+                requirement=requirement, to=to, perms=perms, by=by, reason=reason
+            )
+        except ValidationError as error:
+            refused.append(f"{requirement.key}: {' '.join(error.messages)}")
+    if refused:
+        raise ValidationError(refused)
+    return len(requirements)

@@ -3,12 +3,15 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.access import project_for
+from projects.exports import FORMATS, export_response
 from projects.history import history_entries
 from projects.models import Project
 from projects.pages import paginate, submitted
@@ -16,6 +19,7 @@ from projects.pages import paginate, submitted
 from . import services
 from .forms import (
     BaselineForm,
+    BulkTransitionForm,
     ChangeRequestForm,
     ConflictForm,
     DecisionForm,
@@ -70,6 +74,7 @@ def requirement_list(request: HttpRequest, key: str) -> HttpResponse:
         "filter": requirement_filter,
         "page": paginate(request, requirement_filter.qs, per_page=50),
         "sees_all": "view_requirements" in project.user_perms,
+        "status_choices": Status.choices,
     }
     template = "requirements/requirement_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -378,3 +383,86 @@ def conflict_resolve(request: HttpRequest, key: str, conflict_id: int) -> HttpRe
     else:
         messages.success(request, _("Conflict resolved; the decision is in the decision log."))
     return redirect("requirements:conflicts", project.key)
+
+
+@login_required
+def requirement_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The list as filtered on the page, as CSV or Excel."""
+    project = _project(request, key)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        raise Http404
+    queryset = _requirements(request, project).select_related("created_by").with_priority_rank()
+    rows = RequirementFilter(request.GET, queryset=queryset, project=project).qs
+    header = [
+        _("Key"),
+        _("Title"),
+        _("Status"),
+        _("Priority"),
+        _("Area"),
+        _("Scope"),
+        _("Goal"),
+        _("Submitter"),
+        _("Type"),
+        _("In the baseline"),
+        _("Acceptance criteria"),
+        _("Description"),
+        _("Submitted"),
+        _("Last changed"),
+    ]
+    return export_response(
+        fmt,
+        f"{project.key}-requirements",
+        [str(h) for h in header],
+        (
+            [
+                r.key,
+                r.title,
+                r.get_status_display(),
+                r.get_priority_display(),
+                r.get_area_display(),
+                r.site.name if r.site_id else _("All sites"),
+                r.goal.title if r.goal_id else "",
+                r.submitter.name if r.submitter_id else "",
+                r.get_kind_display(),
+                _("yes") if r.in_baseline else _("no"),
+                r.acceptance_criteria,
+                r.description,
+                r.created_at.date().isoformat(),
+                r.updated_at.date().isoformat(),
+            ]
+            for r in rows
+        ),
+    )
+
+
+@require_POST
+@login_required
+def requirement_bulk(request: HttpRequest, key: str) -> HttpResponse:
+    """The project manager changes the status of several requirements at once."""
+    project = project_for(request, key, "manage_project")
+    form = BulkTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick at least one requirement and choose the new status."))
+        return redirect("requirements:list", project.key)
+    chosen = list(
+        Requirement.objects.for_project(project)
+        .filter(number__in=form.cleaned_data["numbers"])
+        .select_related("project", "submitter")
+    )
+    try:
+        moved = services.requirements_bulk_transition(
+            requirements=chosen,
+            to=form.cleaned_data["to"],
+            perms=project.user_perms,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, _("Nothing was changed. ") + " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d requirements changed.") % {"n": moved})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("requirements:list", args=[project.key])
+    return redirect(back)

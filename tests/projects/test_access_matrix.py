@@ -92,6 +92,8 @@ MATRIX = [
         "requirement",
         {**expect(ALL_REQUIREMENTS, ok=302), **NOT_THEIRS},
     ),
+    ("requirements:export", "get", "project", expect(CHANNEL_READERS)),
+    ("requirements:bulk", "post", "project", expect(MANAGERS, ok=302)),
     ("requirements:change_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
     ("requirements:conflict_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
     ("requirements:baseline", "get", "project", expect(CHANNEL_READERS)),
@@ -131,6 +133,7 @@ POST_DATA = {
         "kind": "functional",
     },
     "requirements:transition": {"to": "endorsed"},
+    "requirements:bulk": {"numbers": [1], "to": "endorsed"},
     "stakeholders:ownership_set": {
         "stakeholder": "{stakeholder}",
         "area": "platform",
