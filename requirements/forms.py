@@ -191,3 +191,10 @@ class BulkTransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Numbers are checked against the project by the view, not listed here.
         self.fields["numbers"].valid_value = lambda value: str(value).isdigit()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

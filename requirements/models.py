@@ -332,3 +332,45 @@ class Conflict(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed, not imported")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed: nothing imported")
+
+
+class ImportJob(models.Model):
+    """An uploaded file of requirements, kept from its preview until it is imported."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.PREVIEWED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    first_number = models.PositiveIntegerField(null=True, blank=True)
+    last_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 0

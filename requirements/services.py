@@ -5,12 +5,15 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from projects.markdown import render_markdown
 from projects.models import Project
+from projects.tabular import read_rows
 from stakeholders.models import Area, Assignment, EntryKind, Raci, Stakeholder
 from stakeholders.services import entry_post
 
+from .imports import preview
 from .models import (
     Baseline,
     BaselineItem,
@@ -19,9 +22,12 @@ from .models import (
     ChangeStatus,
     Conflict,
     Goal,
+    ImportJob,
+    ImportState,
     Requirement,
     Status,
 )
+from .tasks import import_requirements
 from .workflow import find, may
 
 # What a baselined requirement changes only through a change request.
@@ -395,3 +401,71 @@ def requirements_bulk_transition(
     if refused:
         raise ValidationError(refused)
     return len(requirements)
+
+
+# Import
+
+# Files up to this many rows are imported while the person waits; larger ones by a task.
+IMPORT_NOW_LIMIT = 100
+
+
+@transaction.atomic
+def requirements_import(
+    *, project: Project, requirements: list[Requirement], by
+) -> list[Requirement]:
+    """Save checked requirements all together: numbered in one go under the project lock."""
+    Project.objects.select_for_update().get(pk=project.pk)
+    last = project.requirements.aggregate(last=Max("number"))["last"] or 0
+    for offset, requirement in enumerate(requirements, start=1):
+        requirement.project = project
+        requirement.number = last + offset
+        requirement.created_by = by
+        requirement.description_html = render_markdown(requirement.description)
+    return bulk_create_with_history(requirements, Requirement, default_user=by)
+
+
+def import_run(job: ImportJob) -> ImportJob:
+    """Check the job's rows again (reporting progress), then import them all or none."""
+    rows = read_rows(job.filename, bytes(job.content))
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportState.RUNNING, total=len(rows), processed=0
+    )
+
+    def progress(done: int) -> None:
+        if done % 50 == 0 or done == len(rows):
+            ImportJob.objects.filter(pk=job.pk).update(processed=done)
+
+    result = preview(job.project, rows, on_row=progress)
+    if not result.ok:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportState.FAILED,
+            message=_("%(n)d rows have errors: correct the file and upload it again.")
+            % {"n": result.error_count},
+        )
+    else:
+        saved = requirements_import(
+            project=job.project,
+            requirements=[row.form.save(commit=False) for row in result.rows],
+            by=job.created_by,
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportState.DONE,
+            processed=len(rows),
+            first_number=saved[0].number,
+            last_number=saved[-1].number,
+        )
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def import_confirm(*, job: ImportJob, by) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.state != ImportState.PREVIEWED:
+        raise ValidationError(_("This file was already imported, or is being imported."))
+    job.state = ImportState.QUEUED
+    job.save(update_fields=["state"])
+    if job.total <= IMPORT_NOW_LIMIT:
+        return import_run(job)
+    import_requirements.delay_on_commit(job.pk)
+    return job

@@ -11,6 +11,11 @@ urlpatterns = [
     path(P + "requirements/new/", views.requirement_new, name="new"),
     path(P + "requirements/export/", views.requirement_export, name="export"),
     path(P + "requirements/bulk/", views.requirement_bulk, name="bulk"),
+    path(P + "requirements/import/", views.requirement_import, name="import"),
+    path(P + "requirements/import/<int:job_id>/", views.import_job, name="import_job"),
+    path(
+        P + "requirements/import/<int:job_id>/confirm/", views.import_confirm, name="import_confirm"
+    ),
     path(P + "requirements/<int:number>/", views.requirement_detail, name="detail"),
     path(P + "requirements/<int:number>/edit/", views.requirement_edit, name="edit"),
     path(P + "requirements/<int:number>/status/", views.requirement_transition, name="transition"),

@@ -15,6 +15,8 @@ from projects.exports import FORMATS, export_response
 from projects.history import history_entries
 from projects.models import Project
 from projects.pages import paginate, submitted
+from projects.tabular import MAX_BYTES, read_rows
+from projects.uploads import clean_name
 
 from . import services
 from .forms import (
@@ -24,12 +26,14 @@ from .forms import (
     ConflictForm,
     DecisionForm,
     GoalForm,
+    ImportForm,
     RequirementFilter,
     RequirementForm,
     ResolutionForm,
     TransitionForm,
 )
-from .models import CLOSED, ChangeKind, ChangeRequest, Goal, Requirement, Status
+from .imports import COLUMNS, preview
+from .models import CLOSED, ChangeKind, ChangeRequest, Goal, ImportJob, Requirement, Status
 from .workflow import available
 
 READERS = ("view_requirements", "submit_requirement")
@@ -466,3 +470,60 @@ def requirement_bulk(request: HttpRequest, key: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("requirements:list", args=[project.key])
     return redirect(back)
+
+
+# Import
+
+
+@login_required
+def requirement_import(request: HttpRequest, key: str) -> HttpResponse:
+    """Upload: the file is kept and previewed with an error per row and per cell; nothing is
+    saved until the person confirms."""
+    project = project_for(request, key, "manage_project")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, job = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read(MAX_BYTES + 1)
+        try:
+            records = read_rows(upload.name, content)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            result = preview(project, records)
+            if result.ok:
+                job = ImportJob.objects.create(
+                    project=project,
+                    created_by=request.user,
+                    filename=clean_name(upload.name),
+                    content=content,
+                    total=len(result.rows),
+                )
+    context = {"project": project, "form": form, "preview": result, "job": job, "columns": COLUMNS}
+    return render(request, "requirements/import.html", context)
+
+
+def _job_for(project: Project, job_id: int) -> ImportJob:
+    return get_object_or_404(project.imports, pk=job_id)
+
+
+@require_POST
+@login_required
+def import_confirm(request: HttpRequest, key: str, job_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    job = _job_for(project, job_id)
+    try:
+        job = services.import_confirm(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("requirements:import_job", project.key, job.pk)
+
+
+@login_required
+def import_job(request: HttpRequest, key: str, job_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    job = _job_for(project, job_id)
+    template = "requirements/import_job.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"project": project, "job": job})

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from projects.tabular import choice
+
 from .forms import StakeholderForm
 from .models import Department, Side
 
@@ -41,25 +43,6 @@ class Preview:
         return sum(not row.ok for row in self.rows)
 
 
-def decode(content: bytes) -> str:
-    """Spreadsheet programs save CSV as UTF-8 (often with a BOM) or as Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1")
-
-
-def _choice(value: str, choices) -> str:
-    """Accept a choice by its code or its label, in any case: "L&D", "ld", "Client"."""
-    wanted = value.strip().casefold()
-    for code, label in choices:
-        if wanted in (code.casefold(), str(label).casefold()):
-            return code
-    return value.strip()
-
-
 def preview(project, text: str) -> Preview:
     if "\x00" in text:
         return Preview([], _("This file contains NUL bytes: it is not a CSV file."))
@@ -91,8 +74,8 @@ def preview(project, text: str) -> Preview:
         data = {
             "name": values["name"],
             "email": values["email"],
-            "side": _choice(values["side"] or Side.CLIENT, Side.choices),
-            "department": _choice(values["department"], Department.choices),
+            "side": choice(values["side"] or Side.CLIENT, Side.choices),
+            "department": choice(values["department"], Department.choices),
             "title": values["title"],
             "site": sites.get(site_name, "") if site_name not in ("", "global") else "",
         }

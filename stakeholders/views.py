@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from projects.access import project_for
 from projects.models import Project
 from projects.pages import id_or_404, paginate, submitted
+from projects.tabular import decode
 from projects.uploads import check_upload, check_uploads
 
 from . import imports, services
@@ -115,7 +116,7 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            text = imports.decode(checked.content)
+            text = decode(checked.content)
             preview = imports.preview(project, text)
     context = {"project": project, "form": form, "preview": preview, "text": text}
     return render(request, "stakeholders/import.html", context)

@@ -45,3 +45,21 @@ def test_the_worker_sends_the_invitation(project, pm, mailoutbox):
         sent = "\n".join(path.read_text() for path in Path(mail_dir).glob("*.log"))
         assert "worker.check@example.com" in sent
         assert "/accounts/password/set/" in sent
+
+
+def test_the_worker_imports_a_large_file(project, pm):
+    from requirements import services as requirement_services
+    from requirements.models import ImportJob, ImportState, Requirement
+
+    rows = "".join(f"Requirement {n},could\n" for n in range(150))
+    job = ImportJob.objects.create(
+        project=project,
+        created_by=pm,
+        filename="big.csv",
+        content=("title,priority\n" + rows).encode(),
+        total=150,
+    )
+    job = requirement_services.import_confirm(job=job, by=pm)
+    assert job.state == ImportState.QUEUED  # handed to the worker, not run here
+    assert _wait_for(lambda: ImportJob.objects.filter(pk=job.pk, state=ImportState.DONE).exists())
+    assert Requirement.objects.filter(project=project).count() == 150

@@ -6,7 +6,7 @@ from django.urls import reverse
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
-from requirements.models import ChangeRequest, Goal, Requirement
+from requirements.models import ChangeRequest, Goal, ImportJob, Requirement
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Attachment, Stakeholder
 from tests.projects.factories import ClientFactory, SiteFactory
@@ -94,6 +94,9 @@ MATRIX = [
     ),
     ("requirements:export", "get", "project", expect(CHANNEL_READERS)),
     ("requirements:bulk", "post", "project", expect(MANAGERS, ok=302)),
+    ("requirements:import", "get", "project", expect(MANAGERS)),
+    ("requirements:import_job", "get", "import", expect(MANAGERS)),
+    ("requirements:import_confirm", "post", "import", expect(MANAGERS, ok=302)),
     ("requirements:change_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
     ("requirements:conflict_new", "get", "requirement", expect(ALL_REQUIREMENTS)),
     ("requirements:baseline", "get", "project", expect(CHANNEL_READERS)),
@@ -193,6 +196,12 @@ def _args(kind, project, user):
             first=first, second=second, note="x", by=manager
         )
         return [project.key, conflict.pk]
+    if kind == "import":
+        manager = project.memberships.get(role=Role.PROJECT_MANAGER).user
+        job = ImportJob.objects.create(
+            project=project, created_by=manager, filename="a.csv", content=b"title\nSSO\n", total=1
+        )
+        return [project.key, job.pk]
     if kind == "goal":
         goal = requirement_services.goal_save(goal=Goal(project=project, title="Certify"), by=None)
         return [project.key, goal.pk]

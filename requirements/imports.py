@@ -1,0 +1,126 @@
+"""Importing requirements from CSV or Excel: each row is checked by the same form as submitting
+one, shown with an error per row and per cell, and saved all together or not at all."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from projects.tabular import choice
+from stakeholders.models import Area
+
+from .forms import RequirementForm
+from .models import Kind, Priority, Requirement
+
+COLUMNS = [
+    "title",
+    "description",
+    "priority",
+    "area",
+    "site",
+    "goal",
+    "type",
+    "acceptance criteria",
+    "submitter",
+]
+# form field -> the column it comes from
+FIELD_COLUMNS = {
+    "title": "title",
+    "description": "description",
+    "priority": "priority",
+    "area": "area",
+    "site": "site",
+    "goal": "goal",
+    "kind": "type",
+    "acceptance_criteria": "acceptance criteria",
+    "submitter": "submitter",
+}
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)  # column -> messages
+    form: RequirementForm | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def cells(self):
+        return [(self.values.get(c, ""), self.errors.get(c, [])) for c in COLUMNS]
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem and bool(self.rows) and all(row.ok for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(not row.ok for row in self.rows)
+
+
+class _Lookup:
+    """Names in the file -> this project's sites, goals and stakeholders, read once."""
+
+    def __init__(self, project):
+        self.sites = {s.name.casefold(): s.pk for s in project.sites.active()}
+        self.goals = {g.title.casefold(): g.pk for g in project.goals.filter(is_active=True)}
+        self.people = {}
+        for person in project.stakeholders.active():
+            self.people[person.name.casefold()] = person.pk
+            if person.email:
+                self.people[person.email.casefold()] = person.pk
+
+    def find(self, table, value, row, column, what):
+        if not value or value.casefold() in ("all", "all sites"):
+            return ""
+        if value.casefold() not in table:
+            row.errors.setdefault(column, []).append(
+                _("no %(what)s of this project is called “%(name)s”.")
+                % {"what": what, "name": value}
+            )
+            return ""
+        return table[value.casefold()]
+
+
+def preview(project, records: list[dict[str, str]], on_row=None) -> Preview:
+    missing = [c for c in ("title",) if records and c not in records[0]]
+    if not records:
+        return Preview([], _("The file has no rows below its header."))
+    if missing:
+        return Preview([], _("The first line must name the columns (%(columns)s); missing: title.")
+                       % {"columns": ", ".join(COLUMNS)})  # fmt: skip
+    lookup = _Lookup(project)
+    rows = []
+    for number, record in enumerate(records, start=2):
+        row = Row(number, {c: record.get(c, "") for c in COLUMNS})
+        values = row.values
+        data = {
+            "title": values["title"],
+            "description": values["description"],
+            "priority": choice(values["priority"] or Priority.SHOULD, Priority.choices),
+            "area": choice(values["area"] or Area.PLATFORM, Area.choices),
+            "kind": choice(values["type"] or Kind.FUNCTIONAL, Kind.choices),
+            "acceptance_criteria": values["acceptance criteria"].replace(";", "\n"),
+            "site": lookup.find(lookup.sites, values["site"], row, "site", _("site")),
+            "goal": lookup.find(lookup.goals, values["goal"], row, "goal", _("goal")),
+            "submitter": lookup.find(
+                lookup.people, values["submitter"], row, "submitter", _("stakeholder")
+            ),  # fmt: skip
+        }
+        row.form = RequirementForm(
+            data, instance=Requirement(project=project), project=project, may_choose_submitter=True
+        )
+        if not row.form.is_valid():
+            for name, messages in row.form.errors.items():
+                row.errors.setdefault(FIELD_COLUMNS.get(name, "title"), []).extend(messages)
+        rows.append(row)
+        if on_row:
+            on_row(len(rows))
+    return Preview(rows)

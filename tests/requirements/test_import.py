@@ -1,0 +1,195 @@
+"""Importing requirements from real CSV and Excel files."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from requirements import services
+from requirements.models import Goal, ImportJob, ImportState, Requirement
+from stakeholders.models import Stakeholder
+from stakeholders.services import stakeholder_save
+from tests.projects.factories import SiteFactory
+
+HEADER = ["Title", "Description", "Priority", "Area", "Site", "Goal", "Type",
+          "Acceptance criteria", "Submitter"]  # fmt: skip
+
+
+def xlsx(rows, header=HEADER) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def setup(project, pm):
+    SiteFactory(project=project, name="France")
+    services.goal_save(goal=Goal(project=project, title="Certify sales"), by=pm)
+    stakeholder_save(stakeholder=Stakeholder(project=project, name="Marc Dubois", department="ld",
+                                             email="marc@client.example"), by=pm)  # fmt: skip
+    return project
+
+
+def upload(client, project, name, content):
+    return client.post(reverse("requirements:import", args=[project.key]),
+                       {"file": SimpleUploadedFile(name, content)})  # fmt: skip
+
+
+def test_a_valid_excel_file_is_previewed_then_imported(client, setup, pm):
+    content = xlsx(
+        [
+            [
+                "Single sign-on",
+                "With **Entra ID**",
+                "Must",
+                "Integrations and data",
+                "",
+                "Certify sales",
+                "Integration",
+                "Works for all staff; Works on mobile",
+                "marc@client.example",
+            ],
+            [
+                "French onboarding",
+                "",
+                "should",
+                "content",
+                "France",
+                "",
+                "content",
+                "",
+                "Marc Dubois",
+            ],
+        ]
+    )
+    client.force_login(pm)
+    html = upload(client, setup, "backlog.xlsx", content).content.decode()
+    assert "All 2 rows are ready" in html
+    assert Requirement.objects.count() == 0
+    job = ImportJob.objects.get()
+    response = client.post(
+        reverse("requirements:import_confirm", args=[setup.key, job.pk]), follow=True
+    )
+    assert "Imported as NWP-1 to NWP-2" in response.content.decode()
+    sso, french = Requirement.objects.order_by("number")
+    assert (sso.priority, sso.area, sso.goal.title, sso.submitter.name) == (
+        "must",
+        "integrations",
+        "Certify sales",
+        "Marc Dubois",
+    )
+    assert sso.criteria == ["Works for all staff", "Works on mobile"]
+    assert "<strong>Entra ID</strong>" in sso.description_html
+    assert (french.site.name, french.kind) == ("France", "content")
+    assert sso.history.get().history_user == pm
+    again = client.post(
+        reverse("requirements:import_confirm", args=[setup.key, job.pk]), follow=True
+    )
+    assert "already imported" in again.content.decode()
+    assert Requirement.objects.count() == 2
+
+
+def test_bad_rows_get_an_error_per_cell_and_nothing_is_saved(client, setup, pm):
+    content = xlsx(
+        [
+            ["Good one", "", "must", "", "", "", "", "", ""],
+            ["", "no title", "must", "", "", "", "", "", ""],
+            ["Bad priority", "", "urgent", "", "", "", "", "", ""],
+            ["Unknown site", "", "", "", "Atlantis", "", "", "", ""],
+            ["Unknown person", "", "", "", "", "", "", "", "nobody@x.example"],
+        ]
+    )
+    client.force_login(pm)
+    html = upload(client, setup, "backlog.xlsx", content).content.decode()
+    assert "4 rows need fixing" in html
+    assert html.count('class="cell-bad"') == 4
+    assert "This field is required." in html
+    assert "Select a valid choice. urgent is not one of the available choices." in html
+    assert "no site of this project is called “Atlantis”" in html
+    assert "no stakeholder of this project is called “nobody@x.example”" in html
+    assert "import_confirm" not in html and not ImportJob.objects.exists()
+    assert Requirement.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.xlsx", xlsx([]), "The file has no rows below its header."),
+        ("empty.csv", b"", "The submitted file is empty."),
+        ("nohead.csv", b"priority,area\nmust,content\n", "missing: title"),
+        (
+            "fake.xlsx",
+            b"PK\x03\x04 not really a workbook",
+            "could not be read as an Excel workbook",
+        ),
+        ("notes.txt", b"title\nx\n", "Choose a .csv or .xlsx file."),
+        ("nul.csv", b"title\nabc\x00def\n", "NUL bytes"),
+    ],
+)
+def test_unusable_files_are_explained(client, setup, pm, name, content, message):
+    client.force_login(pm)
+    assert message in upload(client, setup, name, content).content.decode()
+    assert Requirement.objects.count() == 0
+
+
+def test_a_csv_in_windows_1252_is_read(client, setup, pm):
+    content = "title,priority,site\nFormation réglementaire,Must,France\n".encode("cp1252")
+    client.force_login(pm)
+    assert "1 row is ready" in upload(client, setup, "backlog.csv", content).content.decode()
+    job = ImportJob.objects.get()
+    client.post(reverse("requirements:import_confirm", args=[setup.key, job.pk]))
+    assert Requirement.objects.get().title == "Formation réglementaire"
+
+
+def test_a_large_file_is_imported_by_a_task_with_progress(
+    client, setup, pm, django_capture_on_commit_callbacks
+):
+    rows = [[f"Requirement {n}", "", "could", "", "", "", "", "", ""] for n in range(250)]
+    client.force_login(pm)
+    upload(client, setup, "big.xlsx", xlsx(rows))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("requirements:import_confirm", args=[setup.key, job.pk]))
+    job.refresh_from_db()
+    assert job.state == ImportState.DONE
+    response = client.get(response["Location"])
+    # Tasks run in-process here, so the job has finished by the time the page shows.
+    assert "Imported as NWP-1 to NWP-250" in response.content.decode()
+    job.refresh_from_db()
+    assert (job.state, job.processed, job.total) == (ImportState.DONE, 250, 250)
+    numbers = list(Requirement.objects.order_by("number").values_list("number", flat=True))
+    assert numbers == list(range(1, 251))
+    progress = client.get(reverse("requirements:import_job", args=[setup.key, job.pk]),
+                          headers={"HX-Request": "true"}).content.decode()  # fmt: skip
+    assert 'id="import-progress"' in progress and "hx-trigger" not in progress
+
+
+def test_a_job_that_fails_its_second_check_imports_nothing(setup, pm):
+    job = ImportJob.objects.create(project=setup, created_by=pm, filename="x.csv",
+                                   content=b"title,priority\nA,must\nB,urgent\n", total=2,
+                                   state=ImportState.QUEUED)  # fmt: skip
+    job = services.import_run(job)
+    assert job.state == ImportState.FAILED and "1 rows have errors" in job.message
+    assert Requirement.objects.count() == 0
+
+
+def test_another_projects_import_job_is_not_found(client, setup, pm):
+    from tests.projects.factories import ProjectFactory
+
+    other = ProjectFactory(key="OTH", manager=pm)
+    job = ImportJob.objects.create(
+        project=other, created_by=pm, filename="x.csv", content=b"title\nA\n", total=1
+    )
+    client.force_login(pm)
+    assert (
+        client.post(reverse("requirements:import_confirm", args=[setup.key, job.pk])).status_code
+        == 404
+    )
+    assert Requirement.objects.count() == 0
