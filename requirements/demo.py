@@ -45,6 +45,26 @@ REQUIREMENTS = [
     ("Branded login page per country", None, "won't", "configuration", None, "declined", "stakeholder"),
 ]  # fmt: skip
 
+# Local needs each country site raises: with three sites, the demo reaches about sixty.
+LOCAL = [
+    ("{language} translation of the learner portal", "must", "local_rollout", 1),
+    ("{site} public holidays in reminder schedules", "should", "configuration", None),
+    ("Local HR data fields for {site} audiences", "must", "integrations", 1),
+    ("{site} works-council sign-off on learner tracking", "must", "local_rollout", None),
+    ("{language} subtitles on compliance videos", "should", "content", 2),
+    ("Local trainer accounts for {site} classrooms", "could", "configuration", 0),
+    ("{site} certificate template with local logo", "could", "configuration", 0),
+    ("Data residency statement for {site}", "must", "platform", 2),
+    ("{site} manager reports in local time zone", "should", "configuration", 0),
+    ("{language} help-desk contact in the portal footer", "could", "communication", None),
+    ("{site} launch campaign e-mails", "should", "communication", 1),
+    ("Offline classroom attendance import for {site}", "should", "integrations", 0),
+    ("{site} pilot group of 50 learners", "must", "uat", 1),
+    ("{language} keyboard shortcuts documented", "wont", "content", None),
+]
+LANGUAGES = {"Germany": "German", "France": "French", "Brazil": "Portuguese"}
+AUTHORS = {"Germany": "juergen", "France": "stakeholder", "Brazil": "spoc"}
+
 PATHS = {
     "submitted": [],
     "returned": [("returned", "Which fields exactly? Please list them with the works council.")],
@@ -80,24 +100,83 @@ def load(people) -> None:
     sites = {site.name: site for site in nwp.sites.all()}
     stakeholders = {s.user_id: s for s in nwp.stakeholders.exclude(user=None)}
     for title, goal, priority, area, site, status, author in REQUIREMENTS:
-        user = people[EMAILS[author]]
-        requirement = services.requirement_submit(
-            requirement=Requirement(
-                project=nwp, title=title, priority=priority.replace("won't", "wont"), area=area,
-                site=sites.get(site), goal=goals[goal] if goal is not None else None,
-                submitter=stakeholders.get(user.pk),
-                description=f"Requested by {stakeholders[user.pk].name if user.pk in stakeholders else user}.",
-                acceptance_criteria="Works for every learner in scope\nShown in the monthly report",
-            ),
-            by=user,
-        )  # fmt: skip
-        for target, reason in PATHS[status]:
-            actor = people[EMAILS[ACTOR[target]]]
-            services.requirement_transition(
-                requirement=requirement, to=target, perms=project_permissions(actor, nwp),
-                by=actor, reason=reason,
-            )  # fmt: skip
+        _requirement(
+            nwp,
+            people,
+            stakeholders,
+            goals,
+            sites,
+            title=title,
+            goal=goal,
+            priority=priority.replace("won't", "wont"),
+            area=area,
+            site=site,
+            status=status,
+            author=author,
+        )
+    statuses = list(PATHS)
+    for n, (site_name, (template, priority, area, goal)) in enumerate(
+        (site, need) for site in LANGUAGES for need in LOCAL
+    ):
+        author = AUTHORS[site_name]
+        _requirement(
+            nwp,
+            people,
+            stakeholders,
+            goals,
+            sites,
+            title=template.format(site=site_name, language=LANGUAGES[site_name]),
+            goal=goal,
+            priority=priority,
+            area=area,
+            site=site_name,
+            status=statuses[n % len(statuses)],
+            author=author,
+        )
     _change_control(nwp, people)
+
+
+def _requirement(
+    project,
+    people,
+    stakeholders,
+    goals,
+    sites,
+    *,
+    title,
+    goal,
+    priority,
+    area,
+    site,
+    status,
+    author,
+) -> None:
+    """Submit as the author, then walk the workflow to `status` as the people who decide."""
+    user = people[EMAILS[author]]
+    submitter = stakeholders.get(user.pk)
+    requirement = services.requirement_submit(
+        requirement=Requirement(
+            project=project,
+            title=title,
+            priority=priority,
+            area=area,
+            site=sites.get(site),
+            goal=goals[goal] if goal is not None else None,
+            submitter=submitter,
+            description=f"Requested by {submitter.name if submitter else user}.",
+            acceptance_criteria="Works for every learner in scope\nShown in the monthly report",
+        ),
+        by=user,
+    )
+    for target, reason in PATHS[status]:
+        actor = people[EMAILS[ACTOR[target]]]
+        services.requirement_transition(
+            requirement=requirement,
+            to=target,
+            perms=project_permissions(actor, project),
+            by=actor,
+            reason=reason,
+        )
 
 
 def _change_control(project, people) -> None:

@@ -52,6 +52,10 @@ class RequirementForm(forms.ModelForm):
             del self.fields["submitter"]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        if self.instance.in_baseline:
+            for name in ("priority", "site", "acceptance_criteria"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Baselined: change it through a change request.")
 
 
 class TransitionForm(forms.Form):

@@ -283,7 +283,6 @@ def _apply(change: ChangeRequest, by) -> None:
         requirement.status = Status.ACCEPTED
         requirement.in_baseline = True
     requirement.version += 1
-    requirement.status_reason = _("Applied by change request %(key)s.") % {"key": change.key}
     requirement._history_user = by
     requirement.save()
 

@@ -330,10 +330,18 @@ def change_decide(request: HttpRequest, key: str, number: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("%(key)s: %(status)s.") % {"key": change.key, "status": change.get_status_display()},
-        )
+        if change.status == "open":
+            messages.success(
+                request,
+                _("Your approval of %(key)s is recorded; it still needs the other approval.")
+                % {"key": change.key},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(key)s: %(status)s.")
+                % {"key": change.key, "status": change.get_status_display()},
+            )
     return redirect(change)
 
 
