@@ -193,3 +193,13 @@ def test_another_projects_import_job_is_not_found(client, setup, pm):
         == 404
     )
     assert Requirement.objects.count() == 0
+
+
+def test_a_file_over_the_row_limit_is_refused_whole(client, setup, pm):
+    content = ("title\n" + "".join(f"R{n}\n" for n in range(10_001))).encode()
+    client.force_login(pm)
+    assert (
+        "At most 10000 rows per file."
+        in upload(client, setup, "huge.csv", content).content.decode()
+    )
+    assert Requirement.objects.count() == 0 and not ImportJob.objects.exists()

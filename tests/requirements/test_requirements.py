@@ -206,3 +206,11 @@ def test_query_count_does_not_grow_with_requirements(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12
+
+
+def test_a_tester_guessing_another_projects_requirement_gets_404(client, project, pm, tester):
+    other = ProjectFactory(key="OTH", manager=pm)
+    submit(other, pm)
+    client.force_login(tester)
+    assert client.get(url("detail", other, 1)).status_code == 404
+    assert client.get(url("list", other)).status_code == 404
