@@ -10,6 +10,12 @@ class ProjectsConfig(AppConfig):
         from .navigation import register_tab
 
         register_tab(_("Overview"), "projects:home", order=0)
+        register_tab(
+            _("Plan"),
+            "projects:plan",
+            order=5,
+            also_for=["projects:milestone_add", "projects:milestone_edit"],
+        )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
         register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)

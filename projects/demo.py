@@ -2,11 +2,12 @@
 client, and one account for every role. Other apps add their part with `register_demo`."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
 from . import services
-from .models import Client, DeploymentModel, Project, ProjectStatus, Site
+from .models import Client, DeploymentModel, Milestone, Project, ProjectStatus, Site
 from .roles import Role
 
 User = get_user_model()
@@ -55,9 +56,78 @@ PROJECTS = [
         "currency": "EUR",
         "status": ProjectStatus.ACTIVE,
         "sites": [
-            ("Germany", date(2027, 3, 1)),
-            ("France", date(2027, 4, 5)),
-            ("Brazil", date(2027, 5, 3)),
+            ("Germany", date(2027, 3, 1), "German, English", "Jürgen Bauer", 10, "38000.00"),
+            ("France", date(2027, 4, 5), "French", "Marc Dubois", 14, "26000.00"),
+            ("Brazil", date(2027, 5, 3), "Portuguese", "Rafael Souza", 21, "15000.00"),
+        ],
+        # name, site, planned, forecast, done on, go-live, budget share (%)
+        "milestones": [
+            (
+                "Kick-off workshop",
+                None,
+                date(2026, 9, 7),
+                date(2026, 9, 7),
+                date(2026, 9, 7),
+                False,
+                "5",
+            ),
+            (
+                "Requirements baselined",
+                None,
+                date(2026, 10, 20),
+                date(2026, 10, 20),
+                date(2026, 10, 22),
+                False,
+                "10",
+            ),
+            (
+                "Hosting contract extension signed",
+                None,
+                date(2026, 11, 15),
+                date(2026, 11, 15),
+                None,
+                False,
+                None,
+            ),
+            (
+                "Platform configured and tested",
+                None,
+                date(2026, 12, 4),
+                date(2026, 12, 18),
+                None,
+                False,
+                "20",
+            ),
+            (
+                "HRIS integration live",
+                None,
+                date(2026, 12, 15),
+                date(2027, 1, 12),
+                None,
+                False,
+                "15",
+            ),
+            (
+                "User acceptance test, round 1",
+                "Germany",
+                date(2027, 1, 11),
+                date(2027, 1, 18),
+                None,
+                False,
+                "10",
+            ),
+            ("Go-live Germany", "Germany", date(2027, 3, 1), date(2027, 3, 1), None, True, "15"),
+            (
+                "Onboarding path in French",
+                "France",
+                date(2027, 2, 15),
+                date(2027, 3, 8),
+                None,
+                False,
+                "5",
+            ),
+            ("Go-live France", "France", date(2027, 4, 5), date(2027, 4, 12), None, True, "10"),
+            ("Go-live Brazil", "Brazil", date(2027, 5, 3), date(2027, 5, 3), None, True, "10"),
         ],
         "members": [
             ("pm@liaison.example", Role.PROJECT_MANAGER),
@@ -82,7 +152,10 @@ PROJECTS = [
         "programme_end": date(2029, 10, 11),
         "currency": "EUR",
         "status": ProjectStatus.SETUP,
-        "sites": [("Ireland", date(2027, 1, 18))],
+        "sites": [("Ireland", date(2027, 1, 18), "English", "Olivia Grant", 7, "9000.00")],
+        "milestones": [
+            ("Go-live Ireland", "Ireland", date(2027, 1, 18), date(2027, 1, 18), None, True, "60"),
+        ],
         "members": [
             ("pm@liaison.example", Role.PROJECT_MANAGER),
             ("spoc@brightwater.example", Role.STAKEHOLDER),
@@ -126,13 +199,37 @@ def _project(spec, people):
     if Project.objects.filter(key=spec["key"]).exists():
         return
     sites = spec.pop("sites")
+    milestones = spec.pop("milestones")
     members = spec.pop("members")
     spec["client"] = Client.objects.get(name=spec["client"])
     manager = people[members[0][0]]
     project = services.project_create(project=Project(**spec), by=manager)
-    for name, local_go_live in sites:
-        services.site_save(
-            site=Site(project=project, name=name, local_go_live=local_go_live), by=manager
+    by_name = {}
+    for name, local_go_live, languages, owner, qc_days, alternative in sites:
+        site = Site(
+            project=project,
+            name=name,
+            local_go_live=local_go_live,
+            languages=languages,
+            local_owner=owner,
+            content_qc_target_days=qc_days,
+            local_alternative_cost=Decimal(alternative),
+        )
+        by_name[name] = services.site_save(site=site, by=manager)
+    for name, site, planned, forecast, done, go_live, share in milestones:
+        services.milestone_save(
+            milestone=Milestone(
+                project=project,
+                site=by_name.get(site),
+                name=name,
+                planned_date=planned,
+                forecast_date=forecast,
+                actual_date=done,
+                is_go_live=go_live,
+                owner=manager,
+                budget_share=Decimal(share) if share else None,
+            ),
+            by=manager,
         )
     for email, role in members[1:]:
         services.membership_grant(project=project, user=people[email], role=role, by=manager)

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, Project, Site
+from .models import Client, Milestone, Project, Site
 from .roles import Role
 
 User = get_user_model()
@@ -63,8 +63,20 @@ class ProjectEditForm(ProjectForm):
 class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
-        fields = ["name", "kind", "local_go_live"]
-        widgets = {"local_go_live": DateInput()}
+        fields = [
+            "name",
+            "kind",
+            "local_go_live",
+            "languages",
+            "local_owner",
+            "content_qc_target_days",
+            "local_alternative_cost",
+            "configuration_notes",
+        ]
+        widgets = {
+            "local_go_live": DateInput(),
+            "configuration_notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 # The client point of contact is named by a handover, which keeps its history.
@@ -103,3 +115,36 @@ class StaffUserForm(forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError(_("Another account already uses this e-mail address."))
         return email
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = [
+            "name",
+            "site",
+            "planned_date",
+            "forecast_date",
+            "actual_date",
+            "owner",
+            "budget_share",
+            "is_go_live",
+        ]
+        widgets = {name: DateInput() for name in ("planned_date", "forecast_date", "actual_date")}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = project.sites.active()
+        self.fields["site"].empty_label = _("Whole project")
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__project=project, memberships__is_active=True
+        )
+        self.fields["forecast_date"].required = False
+        self.fields["forecast_date"].help_text = _("Leave empty while it is on plan.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("forecast_date") and data.get("planned_date"):
+            data["forecast_date"] = data["planned_date"]
+            self.instance.forecast_date = data["planned_date"]
+        return data

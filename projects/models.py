@@ -216,6 +216,25 @@ class Site(models.Model):
         _("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.COUNTRY
     )
     local_go_live = models.DateField(_("local go-live"), null=True, blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, help_text=_("e.g. German, English")
+    )
+    local_owner = models.CharField(_("local owner"), max_length=200, blank=True)
+    configuration_notes = models.TextField(_("local configuration notes"), blank=True)
+    content_qc_target_days = models.PositiveIntegerField(
+        _("content QC lead-time target (days)"),
+        null=True,
+        blank=True,
+        help_text=_("From content ready to available to learners at this site."),
+    )
+    local_alternative_cost = models.DecimalField(
+        _("annual cost of a local alternative"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("What a local LMS would cost this site a year, to compare with rebilling."),
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -314,3 +333,72 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Milestone(models.Model):
+    """A dated step of the plan, for the whole project or one site. The planned date is the
+    baseline; the forecast moves as the plan does; the actual date says it happened."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("site"),
+        help_text=_("Leave empty for a milestone of the whole project."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    planned_date = models.DateField(_("planned (baseline)"))
+    forecast_date = models.DateField(_("forecast"))
+    actual_date = models.DateField(_("done on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    budget_share = models.DecimalField(
+        _("share of the budget (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For earned value: the part of the budget this milestone delivers."),
+    )
+    is_go_live = models.BooleanField(_("go-live milestone"), default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["forecast_date", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {
+            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+            for name in ("planned_date", "forecast_date", "actual_date")
+            if not plausible(getattr(self, name))
+        }
+        if self.budget_share is not None and not 0 <= self.budget_share <= 100:
+            errors["budget_share"] = _("A share is between 0 and 100%.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def slip_days(self) -> int:
+        """How far the forecast has moved from the baseline (negative: earlier)."""
+        return (self.forecast_date - self.planned_date).days

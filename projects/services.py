@@ -261,3 +261,16 @@ def user_may_create_projects(user) -> bool:
 def member_set_digest(*, membership: Membership, wants_digest: bool, by) -> Membership:
     membership.wants_digest = wants_digest
     return _save(membership, by=by)
+
+
+@transaction.atomic
+def milestone_save(*, milestone, by):
+    if milestone.site_id and milestone.site.project_id != milestone.project_id:
+        raise ValidationError({"site": _("Choose a site of this project.")})
+    return _save(milestone, by=by)
+
+
+@transaction.atomic
+def milestone_set_archived(*, milestone, archived: bool, by):
+    milestone.archived_at = timezone.now() if archived else None
+    return _save(milestone, by=by)

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, timeline
 from .access import project_for
 from .filters import ProjectFilter
 from .forms import (
@@ -19,6 +20,7 @@ from .forms import (
     ClientForm,
     MemberAddForm,
     MemberRoleForm,
+    MilestoneForm,
     ProjectEditForm,
     ProjectForm,
     SearchForm,
@@ -26,7 +28,7 @@ from .forms import (
     StaffUserForm,
 )
 from .history import history_entries
-from .models import Client, Membership, Project, Site
+from .models import Client, Membership, Milestone, Project, Site
 from .pages import paginate, submitted
 from .roles import Role
 
@@ -407,3 +409,51 @@ def member_digest(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, _("Daily digest turned off."))
     return redirect("projects:members", project.key)
+
+
+# The plan
+
+
+@login_required
+def plan(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    milestones = list(project.milestones.active().select_related("site", "owner"))
+    context = {
+        "project": project,
+        "milestones": milestones,
+        "timeline": timeline.build(milestones, today=timezone.localdate()),
+    }
+    return render(request, "projects/plan.html", context)
+
+
+def _milestone_for(project: Project, milestone_id: int) -> Milestone:
+    return get_object_or_404(project.milestones.active(), pk=milestone_id)
+
+
+@login_required
+def milestone_edit(request: HttpRequest, key: str, milestone_id: int | None = None) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    milestone = (
+        _milestone_for(project, milestone_id) if milestone_id else Milestone(project=project)
+    )
+    form = MilestoneForm(request.POST or None, instance=copy.copy(milestone), project=project)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.milestone_save(milestone=f.save(commit=False), by=request.user),
+    )
+    if saved:
+        messages.success(request, _("Milestone %(name)s saved.") % {"name": saved.name})
+        return redirect("projects:plan", project.key)
+    context = {"project": project, "form": form, "milestone": milestone}
+    return render(request, "projects/milestone_form.html", context)
+
+
+@require_POST
+@login_required
+def milestone_archive(request: HttpRequest, key: str, milestone_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    milestone = _milestone_for(project, milestone_id)
+    services.milestone_set_archived(milestone=milestone, archived=True, by=request.user)
+    messages.success(request, _("Milestone %(name)s archived.") % {"name": milestone.name})
+    return redirect("projects:plan", project.key)

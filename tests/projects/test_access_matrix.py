@@ -1,8 +1,12 @@
 """Every URL of the foundation × every persona: allowed, refused (403), or hidden (404)."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
+from projects import services
+from projects.models import Milestone
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
@@ -36,6 +40,11 @@ NOT_THEIRS = {"stakeholder": 404}
 MATRIX = [
     ("projects:home", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:members", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:plan", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:milestone_add", "get", "project", expect(MANAGERS)),
+    ("projects:milestone_add", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:milestone_edit", "get", "milestone", expect(MANAGERS)),
+    ("projects:milestone_archive", "post", "milestone", expect(MANAGERS, ok=302)),
     ("projects:edit", "get", "project", expect(MANAGERS)),
     ("projects:edit", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:history", "get", "project", expect(MANAGERS)),
@@ -124,6 +133,7 @@ POST_DATA = {
         "status": "active",
     },
     "projects:site_add": {"name": "Spain", "kind": "country"},
+    "projects:milestone_add": {"name": "Go-live", "planned_date": "2027-03-01"},
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
     "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
@@ -152,6 +162,17 @@ def _args(kind, project, user):
         return [project.key]
     if kind == "site":
         return [project.key, SiteFactory(project=project).pk]
+    if kind == "milestone":
+        milestone = services.milestone_save(
+            milestone=Milestone(
+                project=project,
+                name="Go-live",
+                planned_date=date(2027, 3, 1),
+                forecast_date=date(2027, 3, 1),
+            ),
+            by=None,
+        )
+        return [project.key, milestone.pk]
     if kind == "membership":
         membership = project.memberships.get(user=user)
         return [project.key, membership.pk]

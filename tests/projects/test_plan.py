@@ -1,0 +1,216 @@
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects import services, timeline
+from projects.models import Milestone
+from tests.projects.factories import ProjectFactory, SiteFactory
+
+D = datetime.date
+
+
+def milestone(name, planned, forecast, actual=None, site=None, go_live=False, pk=1):
+    return SimpleNamespace(
+        name=name,
+        planned_date=planned,
+        forecast_date=forecast,
+        actual_date=actual,
+        is_go_live=go_live,
+        pk=pk,
+        site=site,
+        site_id=site.pk if site else None,
+    )
+
+
+def test_the_timeline_lays_out_lanes_and_flags():
+    brazil = SimpleNamespace(pk=7, name="Brazil")
+    chart = timeline.build(
+        [
+            milestone("Go-live Brazil", D(2027, 5, 3), D(2027, 5, 3), site=brazil, go_live=True),
+            milestone("Configured", D(2026, 12, 4), D(2026, 12, 18)),
+            milestone("Contract signed", D(2026, 11, 15), D(2026, 11, 15)),
+            milestone("Kick-off", D(2026, 9, 7), D(2026, 9, 7), actual=D(2026, 9, 7)),
+        ],
+        today=D(2026, 11, 23),
+    )
+    assert [label for label, _y in chart.lanes] == ["", "Brazil"]
+    rows = {row.name: row for row in chart.rows}
+    assert [row.name for row in chart.rows] == [
+        "Kick-off",
+        "Contract signed",
+        "Configured",
+        "Go-live Brazil",
+    ]
+    assert (
+        rows["Configured"].slipped and rows["Configured"].forecast_x > rows["Configured"].planned_x
+    )
+    assert rows["Contract signed"].overdue and not rows["Kick-off"].overdue
+    assert rows["Kick-off"].actual_x is not None
+    assert rows["Kick-off"].planned_x < chart.today_x < rows["Configured"].planned_x
+    assert rows["Go-live Brazil"].label_left
+    assert chart.chart_left <= min(r.planned_x for r in chart.rows)
+    assert max(r.forecast_x for r in chart.rows) <= chart.chart_right
+    assert [label for _x, label in chart.ticks][:3] == ["Sep", "Oct", "Nov"]
+
+
+def test_no_milestones_no_timeline():
+    assert timeline.build([], today=D(2026, 11, 23)) is None
+
+
+def test_a_long_programme_uses_quarter_ticks():
+    chart = timeline.build([milestone("A", D(2026, 1, 1), D(2029, 6, 1))], today=D(2026, 1, 1))
+    assert len(chart.ticks) <= 16
+
+
+@pytest.fixture
+def good_data():
+    return {
+        "name": "Go-live",
+        "planned_date": "2027-03-01",
+        "forecast_date": "",
+        "budget_share": "15",
+        "is_go_live": "on",
+    }
+
+
+def test_the_project_manager_adds_a_milestone_on_plan(client, project, pm, good_data):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:milestone_add", args=[project.key]), good_data, follow=True
+    )
+    html = response.content.decode()
+    assert "Milestone Go-live saved." in html and "<svg" in html and "on plan" in html
+    saved = Milestone.objects.get()
+    assert (saved.forecast_date, saved.budget_share, saved.slip_days) == (
+        D(2027, 3, 1),
+        Decimal("15.00"),
+        0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"budget_share": "150"}, "budget_share", "between 0 and 100"),
+        ({"planned_date": "1927-03-01"}, "planned_date", "between 2000 and 2100"),
+        ({"planned_date": "2027-02-30"}, "planned_date", "Enter a valid date."),
+    ],
+)
+def test_bad_milestones_are_refused_on_the_field(
+    client, project, pm, good_data, change, field, message
+):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:milestone_add", args=[project.key]), {**good_data, **change}
+    )
+    assert message in response.content.decode()
+    assert not Milestone.objects.exists()
+
+
+def test_a_milestone_of_another_project_is_not_found(client, project, pm):
+    other = ProjectFactory(manager=pm)
+    foreign = services.milestone_save(
+        milestone=Milestone(
+            project=other, name="X", planned_date=D(2027, 1, 1), forecast_date=D(2027, 1, 1)
+        ),
+        by=pm,
+    )
+    client.force_login(pm)
+    assert (
+        client.get(reverse("projects:milestone_edit", args=[project.key, foreign.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("projects:milestone_archive", args=[project.key, foreign.pk])
+        ).status_code
+        == 404
+    )
+    foreign.refresh_from_db()
+    assert foreign.archived_at is None
+
+
+def test_a_milestone_cannot_name_another_projects_site(project, pm):
+    foreign_site = SiteFactory(project=ProjectFactory(manager=pm))
+    with pytest.raises(ValidationError):
+        services.milestone_save(
+            milestone=Milestone(
+                project=project,
+                site=foreign_site,
+                name="X",
+                planned_date=D(2027, 1, 1),
+                forecast_date=D(2027, 1, 1),
+            ),
+            by=pm,
+        )
+
+
+def test_archived_milestones_leave_the_plan_but_stay(client, project, pm):
+    kept = services.milestone_save(
+        milestone=Milestone(
+            project=project,
+            name="Old step",
+            planned_date=D(2027, 1, 1),
+            forecast_date=D(2027, 1, 1),
+        ),
+        by=pm,
+    )
+    client.force_login(pm)
+    client.post(reverse("projects:milestone_archive", args=[project.key, kept.pk]), follow=True)
+    assert (
+        "Old step" not in client.get(reverse("projects:plan", args=[project.key])).content.decode()
+    )
+    assert Milestone.objects.filter(pk=kept.pk).exists()
+
+
+def test_the_plan_query_count_does_not_grow_with_milestones(client, project, pm):
+    site = SiteFactory(project=project)
+    address = reverse("projects:plan", args=[project.key])
+    client.force_login(pm)
+    client.get(address)
+    counts = []
+    for rows in (2, 30):
+        for n in range(rows):
+            services.milestone_save(
+                milestone=Milestone(
+                    project=project,
+                    site=site if n % 2 else None,
+                    name=f"M{n}",
+                    owner=pm,
+                    planned_date=D(2027, 1, 1),
+                    forecast_date=D(2027, 1, 15),
+                ),
+                by=pm,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 10, counts
+
+
+def test_a_site_keeps_its_glocal_details(client, project, pm):
+    client.force_login(pm)
+    client.post(
+        reverse("projects:site_add", args=[project.key]),
+        {
+            "name": "Brazil",
+            "kind": "country",
+            "languages": "Portuguese",
+            "local_owner": "Rafael",
+            "content_qc_target_days": "21",
+            "local_alternative_cost": "15000.50",
+            "configuration_notes": "Local tax catalogue",
+        },
+    )
+    site = project.sites.get()
+    assert (site.languages, site.content_qc_target_days, site.local_alternative_cost) == (
+        "Portuguese",
+        21,
+        Decimal("15000.50"),
+    )
