@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from guardian.shortcuts import get_objects_for_user
@@ -397,6 +398,10 @@ class Milestone(models.Model):
             errors["budget_share"] = _("A share is between 0 and 100%.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.actual_date is None and self.forecast_date < timezone.localdate()
 
     @property
     def slip_days(self) -> int:

@@ -214,3 +214,18 @@ def test_a_site_keeps_its_glocal_details(client, project, pm):
         21,
         Decimal("15000.50"),
     )
+
+
+def test_an_unfinished_milestone_past_its_forecast_shows_as_overdue(client, project, pm):
+    services.milestone_save(
+        milestone=Milestone(
+            project=project,
+            name="Contract signed",
+            planned_date=D(2020, 1, 1),
+            forecast_date=D(2020, 1, 1),
+        ),
+        by=pm,
+    )
+    client.force_login(pm)
+    html = client.get(reverse("projects:plan", args=[project.key])).content.decode()
+    assert '<span class="badge bad">overdue</span>' in html and "on plan" not in html
