@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 # Bookkeeping columns that say nothing a reader needs.
-HIDDEN_FIELDS = {"id", "created_at", "project", "password", "last_login", "version", "number"}
+HIDDEN_FIELDS = {
+    "id", "created_at", "project", "password", "last_login", "version", "number", "calendar_token",
+}  # fmt: skip
 
 
 @dataclass

@@ -280,6 +280,8 @@ class Membership(models.Model):
     # Removing a member ends the membership; the row stays so the history keeps who was there.
     is_active = models.BooleanField(_("active"), default=True)
     wants_digest = models.BooleanField(_("daily digest by e-mail"), default=False)
+    # The secret in this member's private calendar link; a new one revokes the old link.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -4,6 +4,8 @@ Each runs in one transaction, validates, records who made the change in the hist
 enqueues e-mail only once the transaction has committed.
 """
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -274,3 +276,10 @@ def milestone_save(*, milestone, by):
 def milestone_set_archived(*, milestone, archived: bool, by):
     milestone.archived_at = timezone.now() if archived else None
     return _save(milestone, by=by)
+
+
+@transaction.atomic
+def member_new_calendar_link(*, membership: Membership, by) -> Membership:
+    """Give the member a fresh private calendar link; any previous link stops working."""
+    membership.calendar_token = secrets.token_urlsafe(32)
+    return _save(membership, by=by)

@@ -31,6 +31,8 @@ urlpatterns = [
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),
     path("p/<str:key>/members/digest/", views.member_digest, name="member_digest"),
+    path("p/<str:key>/members/calendar/", views.calendar_link, name="calendar_link"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("p/<str:key>/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path(
         "p/<str:key>/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"

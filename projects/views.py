@@ -1,6 +1,7 @@
 import copy
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import services, timeline
 from .access import project_for
+from .calendar import milestones_ics
 from .filters import ProjectFilter
 from .forms import (
     ASSIGNABLE_ROLES,
@@ -213,6 +215,7 @@ def member_list(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "project": project,
         "mine": memberships.filter(user=request.user).first(),
+        "site_url": settings.SITE_URL,
         "page": paginate(request, memberships),
         "add_form": MemberAddForm(),
         "role_choices": ASSIGNABLE_ROLES,
@@ -457,3 +460,30 @@ def milestone_archive(request: HttpRequest, key: str, milestone_id: int) -> Http
     services.milestone_set_archived(milestone=milestone, archived=True, by=request.user)
     messages.success(request, _("Milestone %(name)s archived.") % {"name": milestone.name})
     return redirect("projects:plan", project.key)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's private milestone feed. Calendar programs cannot sign in: the secret link is
+    the key, and the member can replace it at any time."""
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("project"),
+        calendar_token=token,
+        user__is_active=True,
+    )
+    project = membership.project
+    milestones = project.milestones.active().select_related("site")
+    response = HttpResponse(milestones_ics(project, milestones), content_type="text/calendar")
+    response["Content-Disposition"] = f'inline; filename="{project.key}-milestones.ics"'
+    return response
+
+
+@require_POST
+@login_required
+def calendar_link(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    membership = get_object_or_404(Membership.objects.active(), project=project, user=request.user)
+    services.member_new_calendar_link(membership=membership, by=request.user)
+    messages.success(
+        request, _("Your private calendar link is ready; any earlier link no longer works.")
+    )
+    return redirect("projects:members", project.key)

@@ -41,6 +41,9 @@ MATRIX = [
     ("projects:home", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:members", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:plan", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:calendar_link", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
+    # The secret link is the key: whoever holds it reads the feed, signed in or not.
+    ("projects:calendar_feed", "get", "calendar", dict.fromkeys((*EVERYONE, "anonymous"), 200)),
     ("projects:milestone_add", "get", "project", expect(MANAGERS)),
     ("projects:milestone_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:milestone_edit", "get", "milestone", expect(MANAGERS)),
@@ -162,6 +165,9 @@ def _args(kind, project, user):
         return [project.key]
     if kind == "site":
         return [project.key, SiteFactory(project=project).pk]
+    if kind == "calendar":
+        membership = project.memberships.get(role=Role.PROJECT_MANAGER)
+        return [services.member_new_calendar_link(membership=membership, by=None).calendar_token]
     if kind == "milestone":
         milestone = services.milestone_save(
             milestone=Milestone(

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -229,3 +230,39 @@ def test_an_unfinished_milestone_past_its_forecast_shows_as_overdue(client, proj
     client.force_login(pm)
     html = client.get(reverse("projects:plan", args=[project.key])).content.decode()
     assert '<span class="badge bad">overdue</span>' in html and "on plan" not in html
+
+
+def test_a_member_subscribes_to_milestones_and_can_revoke_the_link(client, project, pm, tester):
+    services.milestone_save(
+        milestone=Milestone(
+            project=project,
+            name="Go-live Germany",
+            planned_date=D(2027, 3, 1),
+            forecast_date=D(2027, 3, 8),
+        ),
+        by=pm,
+    )
+    client.force_login(tester)
+    html = client.post(reverse("projects:calendar_link", args=[project.key]), follow=True)
+    link = re.search(r"http://127\.0\.0\.1:8000(/calendar/[^<]+\.ics)", html.content.decode())[1]
+    client.logout()  # a calendar program does not sign in
+    feed = client.get(link)
+    assert feed["Content-Type"] == "text/calendar"
+    body = feed.content.decode()
+    assert "SUMMARY:NWP: Go-live Germany" in body and "DTSTART;VALUE=DATE:20270308" in body
+    client.force_login(tester)
+    client.post(reverse("projects:calendar_link", args=[project.key]))
+    client.logout()
+    assert client.get(link).status_code == 404  # the old link no longer works
+
+
+def test_a_removed_member_s_calendar_link_stops_working(client, project, pm, tester):
+    from projects.models import Membership
+
+    membership = Membership.objects.get(user=tester)
+    services.member_new_calendar_link(membership=membership, by=tester)
+    link = reverse("projects:calendar_feed", args=[membership.calendar_token])
+    assert client.get(link).status_code == 200
+    services.member_remove(membership=membership, by=pm)
+    assert client.get(link).status_code == 404
+    assert client.get(reverse("projects:calendar_feed", args=["guessed-token"])).status_code == 404
