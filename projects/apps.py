@@ -14,7 +14,12 @@ class ProjectsConfig(AppConfig):
             _("Plan"),
             "projects:plan",
             order=5,
-            also_for=["projects:milestone_add", "projects:milestone_edit"],
+            also_for=[
+                "projects:milestone_add",
+                "projects:milestone_edit",
+                "projects:release_add",
+                "projects:release_edit",
+            ],
         )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)

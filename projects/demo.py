@@ -7,7 +7,15 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from . import services
-from .models import Client, DeploymentModel, Milestone, Project, ProjectStatus, Site
+from .models import (
+    Client,
+    ContentRelease,
+    DeploymentModel,
+    Milestone,
+    Project,
+    ProjectStatus,
+    Site,
+)
 from .roles import Role
 
 User = get_user_model()
@@ -42,6 +50,7 @@ CLIENTS = [
     },
 ]
 
+# fmt: off
 PROJECTS = [
     {
         "client": "Northwind Pharma",
@@ -60,72 +69,27 @@ PROJECTS = [
             ("France", date(2027, 4, 5), "French", "Marc Dubois", 14, "26000.00"),
             ("Brazil", date(2027, 5, 3), "Portuguese", "Rafael Souza", 21, "15000.00"),
         ],
+        # site, content, ready, quality check passed, available (France and Brazil run late)
+        "releases": [
+            ("Germany", "Product range A: certification module", date(2026, 10, 5), date(2026, 10, 9), date(2026, 10, 13)),
+            ("Germany", "Onboarding path", date(2026, 10, 19), date(2026, 10, 26), date(2026, 10, 31)),
+            ("Germany", "GxP SOP refresher", date(2026, 11, 2), date(2026, 11, 6), date(2026, 11, 11)),
+            ("France", "Parcours d'intégration", date(2026, 10, 5), date(2026, 10, 14), date(2026, 10, 20)),
+            ("France", "Gamme A: certification", date(2026, 10, 12), date(2026, 10, 28), date(2026, 11, 3)),
+            ("France", "Rappel SOP BPF", date(2026, 10, 26), date(2026, 11, 9), date(2026, 11, 14)),
+            ("Brazil", "Linha A: certificação", date(2026, 10, 1), date(2026, 10, 22), date(2026, 10, 31)),
+            ("Brazil", "Integração de novos colaboradores", date(2026, 11, 2), None, None),
+        ],
         # name, site, planned, forecast, done on, go-live, budget share (%)
         "milestones": [
-            (
-                "Kick-off workshop",
-                None,
-                date(2026, 9, 7),
-                date(2026, 9, 7),
-                date(2026, 9, 7),
-                False,
-                "5",
-            ),
-            (
-                "Requirements baselined",
-                None,
-                date(2026, 10, 20),
-                date(2026, 10, 20),
-                date(2026, 10, 22),
-                False,
-                "10",
-            ),
-            (
-                "Hosting contract extension signed",
-                None,
-                date(2026, 11, 15),
-                date(2026, 11, 15),
-                None,
-                False,
-                None,
-            ),
-            (
-                "Platform configured and tested",
-                None,
-                date(2026, 12, 4),
-                date(2026, 12, 18),
-                None,
-                False,
-                "20",
-            ),
-            (
-                "HRIS integration live",
-                None,
-                date(2026, 12, 15),
-                date(2027, 1, 12),
-                None,
-                False,
-                "15",
-            ),
-            (
-                "User acceptance test, round 1",
-                "Germany",
-                date(2027, 1, 11),
-                date(2027, 1, 18),
-                None,
-                False,
-                "10",
-            ),
+            ("Kick-off workshop", None, date(2026, 9, 7), date(2026, 9, 7), date(2026, 9, 7), False, "5"),
+            ("Requirements baselined", None, date(2026, 10, 20), date(2026, 10, 20), date(2026, 10, 22), False, "10"),
+            ("Hosting contract extension signed", None, date(2026, 11, 15), date(2026, 11, 15), None, False, None),
+            ("Platform configured and tested", None, date(2026, 12, 4), date(2026, 12, 18), None, False, "20"),
+            ("HRIS integration live", None, date(2026, 12, 15), date(2027, 1, 12), None, False, "15"),
+            ("User acceptance test, round 1", "Germany", date(2027, 1, 11), date(2027, 1, 18), None, False, "10"),
             ("Go-live Germany", "Germany", date(2027, 3, 1), date(2027, 3, 1), None, True, "15"),
-            (
-                "Onboarding path in French",
-                "France",
-                date(2027, 2, 15),
-                date(2027, 3, 8),
-                None,
-                False,
-                "5",
-            ),
+            ("Onboarding path in French", "France", date(2027, 2, 15), date(2027, 3, 8), None, False, "5"),
             ("Go-live France", "France", date(2027, 4, 5), date(2027, 4, 12), None, True, "10"),
             ("Go-live Brazil", "Brazil", date(2027, 5, 3), date(2027, 5, 3), None, True, "10"),
         ],
@@ -153,6 +117,7 @@ PROJECTS = [
         "currency": "EUR",
         "status": ProjectStatus.SETUP,
         "sites": [("Ireland", date(2027, 1, 18), "English", "Olivia Grant", 7, "9000.00")],
+        "releases": [],
         "milestones": [
             ("Go-live Ireland", "Ireland", date(2027, 1, 18), date(2027, 1, 18), None, True, "60"),
         ],
@@ -162,6 +127,7 @@ PROJECTS = [
         ],
     },
 ]
+# fmt: on
 
 
 _loaders = []
@@ -200,6 +166,7 @@ def _project(spec, people):
         return
     sites = spec.pop("sites")
     milestones = spec.pop("milestones")
+    releases = spec.pop("releases")
     members = spec.pop("members")
     spec["client"] = Client.objects.get(name=spec["client"])
     manager = people[members[0][0]]
@@ -228,6 +195,18 @@ def _project(spec, people):
                 is_go_live=go_live,
                 owner=manager,
                 budget_share=Decimal(share) if share else None,
+            ),
+            by=manager,
+        )
+    for site, title, ready, checked, available in releases:
+        services.release_save(
+            release=ContentRelease(
+                project=project,
+                site=by_name[site],
+                title=title,
+                ready_on=ready,
+                qc_passed_on=checked,
+                available_on=available,
             ),
             by=manager,
         )

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, Milestone, Project, Site
+from .models import Client, ContentRelease, Milestone, Project, Site
 from .roles import Role
 
 User = get_user_model()
@@ -148,3 +148,14 @@ class MilestoneForm(forms.ModelForm):
             data["forecast_date"] = data["planned_date"]
             self.instance.forecast_date = data["planned_date"]
         return data
+
+
+class ContentReleaseForm(forms.ModelForm):
+    class Meta:
+        model = ContentRelease
+        fields = ["site", "title", "ready_on", "qc_passed_on", "available_on"]
+        widgets = {name: DateInput() for name in ("ready_on", "qc_passed_on", "available_on")}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = project.sites.active()

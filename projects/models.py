@@ -409,3 +409,72 @@ class Milestone(models.Model):
     def slip_days(self) -> int:
         """How far the forecast has moved from the baseline (negative: earlier)."""
         return (self.forecast_date - self.planned_date).days
+
+
+class ContentRelease(models.Model):
+    """A batch of content for one site: the lead time from ready to available to learners is
+    where central quality control can delay local rollouts."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="releases")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="releases", verbose_name=_("site")
+    )
+    title = models.CharField(_("content"), max_length=200)
+    ready_on = models.DateField(_("content ready"))
+    qc_passed_on = models.DateField(_("quality check passed"), null=True, blank=True)
+    available_on = models.DateField(_("available to learners"), null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-ready_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {
+            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+            for name in ("ready_on", "qc_passed_on", "available_on")
+            if not plausible(getattr(self, name))
+        }
+        if self.ready_on and self.qc_passed_on and self.qc_passed_on < self.ready_on:
+            errors["qc_passed_on"] = _("The check cannot pass before the content is ready.")
+        if self.ready_on and self.available_on and self.available_on < self.ready_on:
+            errors["available_on"] = _("Content cannot be available before it is ready.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def lead_time_days(self) -> int | None:
+        return (self.available_on - self.ready_on).days if self.available_on else None
+
+
+def lead_times(sites, releases) -> list[dict]:
+    """Per site: its releases' lead times (ready to available), their median, and whether the
+    median is above the site's target."""
+    by_site = {site.pk: [] for site in sites}
+    for release in releases:
+        if release.lead_time_days is not None and release.site_id in by_site:
+            by_site[release.site_id].append(release.lead_time_days)
+    summary = []
+    for site in sites:
+        days = sorted(by_site[site.pk])
+        median = (
+            days[len(days) // 2]
+            if len(days) % 2
+            else ((days[len(days) // 2 - 1] + days[len(days) // 2]) / 2 if days else None)
+        )
+        target = site.content_qc_target_days
+        summary.append(
+            {
+                "site": site,
+                "count": len(days),
+                "median": median,
+                "target": target,
+                "over": median is not None and target is not None and median > target,
+            }
+        )
+    return summary

@@ -283,3 +283,10 @@ def member_new_calendar_link(*, membership: Membership, by) -> Membership:
     """Give the member a fresh private calendar link; any previous link stops working."""
     membership.calendar_token = secrets.token_urlsafe(32)
     return _save(membership, by=by)
+
+
+@transaction.atomic
+def release_save(*, release, by):
+    if release.site_id and release.site.project_id != release.project_id:
+        raise ValidationError({"site": _("Choose a site of this project.")})
+    return _save(release, by=by)

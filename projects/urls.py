@@ -28,6 +28,8 @@ urlpatterns = [
         views.milestone_archive,
         name="milestone_archive",
     ),
+    path("p/<str:key>/releases/new/", views.release_edit, name="release_add"),
+    path("p/<str:key>/releases/<int:release_id>/", views.release_edit, name="release_edit"),
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),
     path("p/<str:key>/members/digest/", views.member_digest, name="member_digest"),

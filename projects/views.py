@@ -20,6 +20,7 @@ from .filters import ProjectFilter
 from .forms import (
     ASSIGNABLE_ROLES,
     ClientForm,
+    ContentReleaseForm,
     MemberAddForm,
     MemberRoleForm,
     MilestoneForm,
@@ -30,7 +31,7 @@ from .forms import (
     StaffUserForm,
 )
 from .history import history_entries
-from .models import Client, Membership, Milestone, Project, Site
+from .models import Client, ContentRelease, Membership, Milestone, Project, Site, lead_times
 from .pages import paginate, submitted
 from .roles import Role
 
@@ -421,10 +422,13 @@ def member_digest(request: HttpRequest, key: str) -> HttpResponse:
 def plan(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key)
     milestones = list(project.milestones.active().select_related("site", "owner"))
+    releases = list(project.releases.filter(archived_at__isnull=True).select_related("site"))
     context = {
         "project": project,
         "milestones": milestones,
         "timeline": timeline.build(milestones, today=timezone.localdate()),
+        "releases": releases,
+        "lead_times": lead_times(list(project.sites.active()), releases),
     }
     return render(request, "projects/plan.html", context)
 
@@ -487,3 +491,24 @@ def calendar_link(request: HttpRequest, key: str) -> HttpResponse:
         request, _("Your private calendar link is ready; any earlier link no longer works.")
     )
     return redirect("projects:members", project.key)
+
+
+@login_required
+def release_edit(request: HttpRequest, key: str, release_id: int | None = None) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    release = (
+        get_object_or_404(project.releases.filter(archived_at__isnull=True), pk=release_id)
+        if release_id
+        else ContentRelease(project=project)
+    )
+    form = ContentReleaseForm(request.POST or None, instance=copy.copy(release), project=project)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.release_save(release=f.save(commit=False), by=request.user),
+    )
+    if saved:
+        messages.success(request, _("Content release %(title)s saved.") % {"title": saved.title})
+        return redirect("projects:plan", project.key)
+    context = {"project": project, "form": form, "release": release}
+    return render(request, "projects/release_form.html", context)

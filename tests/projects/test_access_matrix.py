@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects import services
-from projects.models import Milestone
+from projects.models import ContentRelease, Milestone
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
@@ -42,6 +42,9 @@ MATRIX = [
     ("projects:members", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:plan", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:calendar_link", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
+    ("projects:release_add", "get", "project", expect(MANAGERS)),
+    ("projects:release_add", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:release_edit", "get", "release", expect(MANAGERS)),
     # The secret link is the key: whoever holds it reads the feed, signed in or not.
     ("projects:calendar_feed", "get", "calendar", dict.fromkeys((*EVERYONE, "anonymous"), 200)),
     ("projects:milestone_add", "get", "project", expect(MANAGERS)),
@@ -137,6 +140,7 @@ POST_DATA = {
     },
     "projects:site_add": {"name": "Spain", "kind": "country"},
     "projects:milestone_add": {"name": "Go-live", "planned_date": "2027-03-01"},
+    "projects:release_add": {"site": "{site}", "title": "Module", "ready_on": "2026-10-01"},
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
     "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
@@ -165,6 +169,17 @@ def _args(kind, project, user):
         return [project.key]
     if kind == "site":
         return [project.key, SiteFactory(project=project).pk]
+    if kind == "release":
+        release = services.release_save(
+            release=ContentRelease(
+                project=project,
+                site=SiteFactory(project=project),
+                title="Module",
+                ready_on=date(2026, 10, 1),
+            ),
+            by=None,
+        )
+        return [project.key, release.pk]
     if kind == "calendar":
         membership = project.memberships.get(role=Role.PROJECT_MANAGER)
         return [services.member_new_calendar_link(membership=membership, by=None).calendar_token]
@@ -275,6 +290,8 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
     target = persona(target) if target else None
     url = reverse(url_name, args=_args(kind, project, target))
     data = dict(POST_DATA.get(url_name, {}))
+    if data.get("site") == "{site}":
+        data["site"] = SiteFactory(project=project).pk
     if data.get("stakeholder") == "{stakeholder}":
         data["stakeholder"] = _stakeholder(project).pk
     user = persona(who)

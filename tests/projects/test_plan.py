@@ -266,3 +266,57 @@ def test_a_removed_member_s_calendar_link_stops_working(client, project, pm, tes
     services.member_remove(membership=membership, by=pm)
     assert client.get(link).status_code == 404
     assert client.get(reverse("projects:calendar_feed", args=["guessed-token"])).status_code == 404
+
+
+def _release(project, site, ready, available, pm, title="Module"):
+    from projects.models import ContentRelease
+
+    return services.release_save(
+        release=ContentRelease(
+            project=project, site=site, title=title, ready_on=ready, available_on=available
+        ),
+        by=pm,
+    )
+
+
+def test_lead_time_per_site_against_its_target(project, pm):
+    from projects.models import lead_times
+
+    germany = SiteFactory(project=project, name="Germany", content_qc_target_days=10)
+    brazil = SiteFactory(project=project, name="Brazil", content_qc_target_days=21)
+    spain = SiteFactory(project=project, name="Spain")
+    for days in (8, 12, 9):
+        _release(project, germany, D(2026, 10, 1), D(2026, 10, 1) + datetime.timedelta(days), pm)
+    for days in (20, 24):
+        _release(project, brazil, D(2026, 10, 1), D(2026, 10, 1) + datetime.timedelta(days), pm)
+    _release(project, brazil, D(2026, 11, 1), None, pm)  # not yet available: not counted
+    rows = {
+        row["site"].name: row
+        for row in lead_times([germany, brazil, spain], project.releases.all())
+    }
+    assert (rows["Germany"]["median"], rows["Germany"]["over"]) == (9, False)
+    assert (rows["Brazil"]["median"], rows["Brazil"]["count"], rows["Brazil"]["over"]) == (
+        22,
+        2,
+        True,
+    )
+    assert (rows["Spain"]["median"], rows["Spain"]["over"]) == (None, False)
+
+
+def test_a_release_cannot_be_available_before_it_is_ready(client, project, pm):
+    site = SiteFactory(project=project)
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:release_add", args=[project.key]),
+        {
+            "site": site.pk,
+            "title": "Module",
+            "ready_on": "2026-10-10",
+            "qc_passed_on": "2026-10-01",
+            "available_on": "2026-10-05",
+        },
+    )
+    html = response.content.decode()
+    assert "The check cannot pass before the content is ready." in html
+    assert "Content cannot be available before it is ready." in html
+    assert not project.releases.exists()
