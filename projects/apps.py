@@ -21,6 +21,12 @@ class ProjectsConfig(AppConfig):
                 "projects:release_edit",
             ],
         )
+        register_tab(
+            _("RAID"),
+            "projects:raid",
+            order=6,
+            also_for=["projects:raid_add", "projects:raid_edit"],
+        )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
         register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)

@@ -14,6 +14,7 @@ from .models import (
     Milestone,
     Project,
     ProjectStatus,
+    RaidItem,
     Site,
 )
 from .roles import Role
@@ -80,6 +81,16 @@ PROJECTS = [
             ("Brazil", "Linha A: certificação", date(2026, 10, 1), date(2026, 10, 22), date(2026, 10, 31)),
             ("Brazil", "Integração de novos colaboradores", date(2026, 11, 2), None, None),
         ],
+        # kind, title, impact, likelihood, due or check by, status, mitigation
+        "raid": [
+            ("assumption", "Learners' PCs in Brazilian branches play video with sound", "high", "", date(2026, 11, 10), "open", "Ask branch IT for a sample of machines; test the player."),
+            ("assumption", "Hosting covers the whole programme, to 2030", "high", "", date(2026, 12, 1), "open", "The managed-hosting contract ends in February 2027: extension to be signed."),
+            ("assumption", "Learning is mostly self-paced; few live classes", "medium", "", date(2026, 10, 15), "validated", "Confirmed with the L&D heads of all three countries."),
+            ("risk", "Client's instructional designer not hired yet", "high", "high", date(2026, 12, 15), "open", "Offer two vendor designers for the first modules."),
+            ("risk", "Works council delays the German learner-data fields", "high", "medium", date(2027, 1, 15), "in_hand", "Jürgen presents the data list at the December meeting."),
+            ("issue", "HRIS test environment unavailable", "medium", "", date(2026, 12, 1), "open", "Client IT to restore the sandbox; mock file meanwhile."),
+            ("dependency", "Entra ID tenant configured by client IT", "high", "", date(2026, 12, 1), "in_hand", ""),
+        ],
         # name, site, planned, forecast, done on, go-live, budget share (%)
         "milestones": [
             ("Kick-off workshop", None, date(2026, 9, 7), date(2026, 9, 7), date(2026, 9, 7), False, "5"),
@@ -118,6 +129,7 @@ PROJECTS = [
         "status": ProjectStatus.SETUP,
         "sites": [("Ireland", date(2027, 1, 18), "English", "Olivia Grant", 7, "9000.00")],
         "releases": [],
+        "raid": [],
         "milestones": [
             ("Go-live Ireland", "Ireland", date(2027, 1, 18), date(2027, 1, 18), None, True, "60"),
         ],
@@ -167,6 +179,7 @@ def _project(spec, people):
     sites = spec.pop("sites")
     milestones = spec.pop("milestones")
     releases = spec.pop("releases")
+    raid = spec.pop("raid")
     members = spec.pop("members")
     spec["client"] = Client.objects.get(name=spec["client"])
     manager = people[members[0][0]]
@@ -207,6 +220,21 @@ def _project(spec, people):
                 ready_on=ready,
                 qc_passed_on=checked,
                 available_on=available,
+            ),
+            by=manager,
+        )
+    for kind, title, impact, likelihood, due, status, mitigation in raid:
+        services.raid_save(
+            item=RaidItem(
+                project=project,
+                kind=kind,
+                title=title,
+                impact=impact,
+                likelihood=likelihood,
+                due_date=due,
+                status=status,
+                mitigation=mitigation,
+                owner=manager,
             ),
             by=manager,
         )

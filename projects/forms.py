@@ -1,8 +1,9 @@
+import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, ContentRelease, Milestone, Project, Site
+from .models import Client, ContentRelease, Milestone, Project, RaidItem, RaidKind, RaidStatus, Site
 from .roles import Role
 
 User = get_user_model()
@@ -159,3 +160,49 @@ class ContentReleaseForm(forms.ModelForm):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = project.sites.active()
+
+
+class RaidForm(forms.ModelForm):
+    class Meta:
+        model = RaidItem
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "owner",
+            "impact",
+            "likelihood",
+            "due_date",
+            "status",
+            "mitigation",
+        ]
+        widgets = {
+            "due_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "mitigation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__project=project, memberships__is_active=True
+        )
+
+
+class RaidFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=RaidKind.choices, empty_label=_("All kinds"))
+    status = django_filters.ChoiceFilter(
+        choices=RaidStatus.choices, empty_label=_("Open and being handled"), method="by_status"
+    )
+
+    class Meta:
+        model = RaidItem
+        fields = ["kind", "status"]
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        return queryset if self.form.cleaned_data.get("status") else queryset.open()

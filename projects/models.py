@@ -478,3 +478,112 @@ def lead_times(sites, releases) -> list[dict]:
             }
         )
     return summary
+
+
+class RaidKind(models.TextChoices):
+    RISK = "risk", _("Risk")
+    ASSUMPTION = "assumption", _("Assumption")
+    ISSUE = "issue", _("Issue")
+    DEPENDENCY = "dependency", _("Dependency")
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+LEVEL_SCORE = {Level.LOW: 1, Level.MEDIUM: 2, Level.HIGH: 3}
+
+
+class RaidStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_HAND = "in_hand", _("Being handled")
+    CLOSED = "closed", _("Closed")
+    VALIDATED = "validated", _("Validated")
+    INVALIDATED = "invalidated", _("Invalidated")
+
+
+# An assumption ends validated or invalidated; other items end closed.
+ASSUMPTION_OUTCOMES = frozenset({RaidStatus.VALIDATED, RaidStatus.INVALIDATED})
+RAID_OPEN = frozenset({RaidStatus.OPEN, RaidStatus.IN_HAND})
+
+
+class RaidQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=RAID_OPEN, archived_at__isnull=True)
+
+
+class RaidItem(models.Model):
+    """A risk, assumption, issue or dependency: written down, owned and checked."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="raid")
+    kind = models.CharField(_("kind"), max_length=20, choices=RaidKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    impact = models.CharField(
+        _("impact"), max_length=10, choices=Level.choices, default=Level.MEDIUM
+    )
+    likelihood = models.CharField(
+        _("likelihood"),
+        max_length=10,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("For risks."),
+    )
+    due_date = models.DateField(
+        _("due or validation date"),
+        null=True,
+        blank=True,
+        help_text=_("When it must be resolved; for an assumption, when it must be checked."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RaidStatus.choices, default=RaidStatus.OPEN
+    )
+    mitigation = models.TextField(_("mitigation or plan"), blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = RaidQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("RAID item")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if not plausible(self.due_date):
+            errors["due_date"] = _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+        if self.status in ASSUMPTION_OUTCOMES and self.kind != RaidKind.ASSUMPTION:
+            errors["status"] = _(
+                "Only an assumption is validated or invalidated; close it instead."
+            )
+        if self.kind == RaidKind.ASSUMPTION and self.status == RaidStatus.CLOSED:
+            errors["status"] = _("An assumption ends validated or invalidated.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def score(self) -> int:
+        """Impact × likelihood, 1 to 9; items without a likelihood count it as medium."""
+        return LEVEL_SCORE[self.impact] * LEVEL_SCORE.get(self.likelihood, 2)
+
+    @property
+    def is_late(self) -> bool:
+        return (
+            self.status in RAID_OPEN
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )

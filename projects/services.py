@@ -290,3 +290,8 @@ def release_save(*, release, by):
     if release.site_id and release.site.project_id != release.project_id:
         raise ValidationError({"site": _("Choose a site of this project.")})
     return _save(release, by=by)
+
+
+@transaction.atomic
+def raid_save(*, item, by):
+    return _save(item, by=by)

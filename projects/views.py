@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,12 +26,23 @@ from .forms import (
     MilestoneForm,
     ProjectEditForm,
     ProjectForm,
+    RaidFilter,
+    RaidForm,
     SearchForm,
     SiteForm,
     StaffUserForm,
 )
 from .history import history_entries
-from .models import Client, ContentRelease, Membership, Milestone, Project, Site, lead_times
+from .models import (
+    Client,
+    ContentRelease,
+    Membership,
+    Milestone,
+    Project,
+    RaidItem,
+    Site,
+    lead_times,
+)
 from .pages import paginate, submitted
 from .roles import Role
 
@@ -512,3 +523,43 @@ def release_edit(request: HttpRequest, key: str, release_id: int | None = None) 
         return redirect("projects:plan", project.key)
     context = {"project": project, "form": form, "release": release}
     return render(request, "projects/release_form.html", context)
+
+
+# The RAID register
+
+
+@login_required
+def raid_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    items = (
+        project.raid.filter(archived_at__isnull=True)
+        .select_related("owner")
+        .order_by(F("due_date").asc(nulls_last=True), "-created_at")
+    )
+    raid_filter = RaidFilter(request.GET, queryset=items)
+    context = {"project": project, "filter": raid_filter, "page": paginate(request, raid_filter.qs)}
+    return render(request, "projects/raid.html", context)
+
+
+@login_required
+def raid_edit(request: HttpRequest, key: str, item_id: int | None = None) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    item = (
+        get_object_or_404(project.raid.filter(archived_at__isnull=True), pk=item_id)
+        if item_id
+        else RaidItem(project=project, kind=request.GET.get("kind", ""))
+    )
+    form = RaidForm(request.POST or None, instance=copy.copy(item), project=project)
+    saved = submitted(
+        request, form, lambda f: services.raid_save(item=f.save(commit=False), by=request.user)
+    )
+    if saved:
+        messages.success(
+            request,
+            _("%(kind)s saved: %(title)s")
+            % {"kind": saved.get_kind_display(), "title": saved.title},
+        )
+        return redirect("projects:raid", project.key)
+    return render(
+        request, "projects/raid_form.html", {"project": project, "form": form, "item": item}
+    )

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects import services
-from projects.models import ContentRelease, Milestone
+from projects.models import ContentRelease, Milestone, RaidItem
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
@@ -42,6 +42,10 @@ MATRIX = [
     ("projects:members", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:plan", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:calendar_link", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
+    ("projects:raid", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:raid_add", "get", "project", expect(MANAGERS)),
+    ("projects:raid_add", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:raid_edit", "get", "raid", expect(MANAGERS)),
     ("projects:release_add", "get", "project", expect(MANAGERS)),
     ("projects:release_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:release_edit", "get", "release", expect(MANAGERS)),
@@ -140,6 +144,7 @@ POST_DATA = {
     },
     "projects:site_add": {"name": "Spain", "kind": "country"},
     "projects:milestone_add": {"name": "Go-live", "planned_date": "2027-03-01"},
+    "projects:raid_add": {"kind": "risk", "title": "Designer", "impact": "high", "status": "open"},
     "projects:release_add": {"site": "{site}", "title": "Module", "ready_on": "2026-10-01"},
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
@@ -169,6 +174,9 @@ def _args(kind, project, user):
         return [project.key]
     if kind == "site":
         return [project.key, SiteFactory(project=project).pk]
+    if kind == "raid":
+        raid = services.raid_save(item=RaidItem(project=project, kind="risk", title="X"), by=None)
+        return [project.key, raid.pk]
     if kind == "release":
         release = services.release_save(
             release=ContentRelease(
