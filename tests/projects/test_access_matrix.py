@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from projects import services
@@ -305,14 +306,28 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
     user = persona(who)
     if user is not None:
         client.force_login(user)
+    before = _row_counts()
     response = getattr(client, method)(url, data)
     assert response.status_code == status, response.content[:500]
+    refused = status in (403, 404) or who == "anonymous"
+    if refused or method == "get":
+        # A refusal, or a page that is only read, changes no row anywhere.
+        assert _row_counts() == before
     if status == 302 and who == "anonymous":
         assert response["Location"].startswith(reverse("accounts:login"))
     if status == 404:
         assert b"Page not found" in response.content
     if status == 403:
         assert "do this here" in response.content.decode()
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows per table of the project's own apps (history included: every change writes one)."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in ("accounts", "projects", "stakeholders", "requirements")
+        for model in apps.get_app_config(app).get_models()
+    }
 
 
 def test_every_url_name_is_in_the_matrix():
