@@ -1,5 +1,6 @@
 """Every URL of the foundation × every persona: allowed, refused (403), or hidden (404)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -315,6 +316,10 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
         assert _row_counts() == before
     if status == 302 and who == "anonymous":
         assert response["Location"].startswith(reverse("accounts:login"))
+    if status == 200 and response["Content-Type"].startswith("text/html"):
+        # The browser tab and a screen reader's first words: short plain text, ending in ours.
+        title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1]
+        assert len(title) < 150 and "<" not in title and title.endswith("· Liaison"), title
     if status == 404:
         assert b"Page not found" in response.content
     if status == 403:
