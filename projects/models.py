@@ -114,9 +114,14 @@ class ProjectQuerySet(models.QuerySet):
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
 
 
-def plausible(day) -> bool:
-    """A rollout date in this century: year 1 or 9999 is a typing mistake."""
-    return day is None or PLAUSIBLE_YEARS["first"] <= day.year <= PLAUSIBLE_YEARS["last"]
+def implausible_dates(instance, *names: str) -> dict[str, str]:
+    """Errors for the date fields outside this century: year 1 or 9999 is a typing mistake."""
+    low, high = PLAUSIBLE_YEARS["first"], PLAUSIBLE_YEARS["last"]
+    return {
+        name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+        for name in names
+        if getattr(instance, name) is not None and not low <= getattr(instance, name).year <= high
+    }
 
 
 project_key_validator = RegexValidator(
@@ -175,11 +180,9 @@ class Project(models.Model):
         return reverse("projects:home", args=[self.key])
 
     def clean(self):
-        errors = {
-            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
-            for name in ("start_date", "target_go_live", "hosting_term_end", "programme_end")
-            if not plausible(getattr(self, name))
-        }
+        errors = implausible_dates(
+            self, "start_date", "target_go_live", "hosting_term_end", "programme_end"
+        )
         if errors:
             raise ValidationError(errors)
         if self.start_date and self.target_go_live and self.target_go_live < self.start_date:
@@ -257,13 +260,8 @@ class Site(models.Model):
         return self.name
 
     def clean(self):
-        if not plausible(self.local_go_live):
-            raise ValidationError(
-                {
-                    "local_go_live": _("Enter a date between %(first)d and %(last)d.")
-                    % PLAUSIBLE_YEARS
-                }
-            )
+        if errors := implausible_dates(self, "local_go_live"):
+            raise ValidationError(errors)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -391,11 +389,7 @@ class Milestone(models.Model):
         return self.name
 
     def clean(self):
-        errors = {
-            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
-            for name in ("planned_date", "forecast_date", "actual_date")
-            if not plausible(getattr(self, name))
-        }
+        errors = implausible_dates(self, "planned_date", "forecast_date", "actual_date")
         if self.budget_share is not None and not 0 <= self.budget_share <= 100:
             errors["budget_share"] = _("A share is between 0 and 100%.")
         if errors:
@@ -435,11 +429,7 @@ class ContentRelease(models.Model):
         return self.title
 
     def clean(self):
-        errors = {
-            name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
-            for name in ("ready_on", "qc_passed_on", "available_on")
-            if not plausible(getattr(self, name))
-        }
+        errors = implausible_dates(self, "ready_on", "qc_passed_on", "available_on")
         if self.ready_on and self.qc_passed_on and self.qc_passed_on < self.ready_on:
             errors["qc_passed_on"] = _("The check cannot pass before the content is ready.")
         if self.ready_on and self.available_on and self.available_on < self.ready_on:
@@ -563,9 +553,7 @@ class RaidItem(models.Model):
         return self.title
 
     def clean(self):
-        errors = {}
-        if not plausible(self.due_date):
-            errors["due_date"] = _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+        errors = implausible_dates(self, "due_date")
         if self.status in ASSUMPTION_OUTCOMES and self.kind != RaidKind.ASSUMPTION:
             errors["status"] = _(
                 "Only an assumption is validated or invalidated; close it instead."

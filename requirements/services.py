@@ -81,12 +81,7 @@ def requirement_submit(*, requirement: Requirement, by) -> Requirement:
     last = project.requirements.aggregate(last=Max("number"))["last"] or 0
     requirement.number = last + 1
     requirement.created_by = by
-    requirement.description_html = render_markdown(requirement.description)
-    requirement.full_clean()
-    _check_scope(requirement)
-    requirement._history_user = by
-    requirement.save()
-    return requirement
+    return _save(requirement, by)
 
 
 @transaction.atomic
@@ -106,6 +101,10 @@ def requirement_update(*, requirement: Requirement, read_version: int, by) -> Re
             % {"key": current.key}
         )
     requirement.version = current.version + 1
+    return _save(requirement, by)
+
+
+def _save(requirement: Requirement, by) -> Requirement:
     requirement.description_html = render_markdown(requirement.description)
     requirement.full_clean()
     _check_scope(requirement)
