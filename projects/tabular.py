@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -35,8 +36,9 @@ def choice(value: str, choices) -> str:
     return value.strip()
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
-    """The rows of a CSV or Excel file as {lower-case header: text}, blank rows left out."""
+def read_rows(filename: str, content: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """The lower-case header of a CSV or Excel file, and its rows as {header: text} with blank
+    rows left out."""
     if len(content) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 5 MB; split it into smaller files."))
     suffix = PurePath(filename).suffix.lower()
@@ -59,7 +61,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
             rows.append(dict(zip(header, cells, strict=False)))
         if len(rows) > MAX_ROWS:
             raise ValidationError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
-    return rows
+    return header, rows
 
 
 def _xlsx(content: bytes) -> list[list]:
@@ -75,3 +77,58 @@ def _xlsx(content: bytes) -> list[list]:
     table = [list(row) for _n, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
     workbook.close()
     return table
+
+
+@dataclass
+class Row:
+    """One line of an imported file: its values, the form that checks them, and the problems
+    found, per column ("" for the row as a whole)."""
+
+    line: int
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    form: object = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def cells(self) -> list[tuple[str, list[str]]]:
+        """(value, problems) per column, in the file's column order."""
+        return [(value, self.errors.get(column, [])) for column, value in self.values.items()]
+
+    def refuse(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+    def refuse_form(self, field_columns: dict[str, str], default: str = "") -> None:
+        """Copy the form's errors onto the columns their fields come from (`default` for
+        errors of the whole row)."""
+        for name, messages in self.form.errors.items():
+            for message in messages:
+                self.refuse(field_columns.get(name, default), message)
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+    problem: str = ""  # a problem with the whole file
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem and bool(self.rows) and all(row.ok for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(not row.ok for row in self.rows)
+
+
+def missing_columns(header: list[str], required, columns) -> str:
+    """The problem with a header that lacks required columns, or ""."""
+    missing = [c for c in required if c not in header]
+    if not missing:
+        return ""
+    return _("The first line must name the columns (%(columns)s); missing: %(missing)s.") % {
+        "columns": ", ".join(columns),
+        "missing": ", ".join(missing),
+    }

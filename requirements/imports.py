@@ -1,11 +1,9 @@
 """Importing requirements from CSV or Excel: each row is checked by the same form as submitting
 one, shown with an error per row and per cell, and saved all together or not at all."""
 
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext as _
 
-from projects.tabular import choice
+from projects.tabular import Preview, Row, choice, missing_columns
 from stakeholders.models import Area
 
 from .forms import RequirementForm
@@ -36,35 +34,6 @@ FIELD_COLUMNS = {
 }
 
 
-@dataclass
-class Row:
-    line: int
-    values: dict[str, str]
-    errors: dict[str, list[str]] = field(default_factory=dict)  # column -> messages
-    form: RequirementForm | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def cells(self):
-        return [(self.values.get(c, ""), self.errors.get(c, [])) for c in COLUMNS]
-
-
-@dataclass
-class Preview:
-    rows: list[Row]
-    problem: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problem and bool(self.rows) and all(row.ok for row in self.rows)
-
-    @property
-    def error_count(self) -> int:
-        return sum(not row.ok for row in self.rows)
-
-
 class _Lookup:
     """Names in the file -> this project's sites, goals and stakeholders, read once."""
 
@@ -81,21 +50,22 @@ class _Lookup:
         if not value or value.casefold() in ("all", "all sites"):
             return ""
         if value.casefold() not in table:
-            row.errors.setdefault(column, []).append(
+            row.refuse(
+                column,
                 _("no %(what)s of this project is called “%(name)s”.")
-                % {"what": what, "name": value}
+                % {"what": what, "name": value},
             )
             return ""
         return table[value.casefold()]
 
 
-def preview(project, records: list[dict[str, str]], on_row=None) -> Preview:
-    missing = [c for c in ("title",) if records and c not in records[0]]
+def preview(project, table: tuple[list[str], list[dict[str, str]]], on_row=None) -> Preview:
+    """`table` is what `projects.tabular.read_rows` returns; `on_row(n)` reports progress."""
+    header, records = table
+    if problem := missing_columns(header, ("title",), COLUMNS):
+        return Preview([], problem)
     if not records:
         return Preview([], _("The file has no rows below its header."))
-    if missing:
-        return Preview([], _("The first line must name the columns (%(columns)s); missing: title.")
-                       % {"columns": ", ".join(COLUMNS)})  # fmt: skip
     lookup = _Lookup(project)
     rows = []
     for number, record in enumerate(records, start=2):
@@ -112,14 +82,13 @@ def preview(project, records: list[dict[str, str]], on_row=None) -> Preview:
             "goal": lookup.find(lookup.goals, values["goal"], row, "goal", _("goal")),
             "submitter": lookup.find(
                 lookup.people, values["submitter"], row, "submitter", _("stakeholder")
-            ),  # fmt: skip
+            ),
         }
         row.form = RequirementForm(
             data, instance=Requirement(project=project), project=project, may_choose_submitter=True
         )
         if not row.form.is_valid():
-            for name, messages in row.form.errors.items():
-                row.errors.setdefault(FIELD_COLUMNS.get(name, "title"), []).extend(messages)
+            row.refuse_form(FIELD_COLUMNS, default="title")
         rows.append(row)
         if on_row:
             on_row(len(rows))

@@ -424,7 +424,7 @@ def requirements_import(
 
 def import_run(job: ImportJob) -> ImportJob:
     """Check the job's rows again (reporting progress), then import them all or none."""
-    rows = read_rows(job.filename, bytes(job.content))
+    header, rows = read_rows(job.filename, bytes(job.content))
     ImportJob.objects.filter(pk=job.pk).update(
         state=ImportState.RUNNING, total=len(rows), processed=0
     )
@@ -433,7 +433,7 @@ def import_run(job: ImportJob) -> ImportJob:
         if done % 50 == 0 or done == len(rows):
             ImportJob.objects.filter(pk=job.pk).update(processed=done)
 
-    result = preview(job.project, rows, on_row=progress)
+    result = preview(job.project, (header, rows), on_row=progress)
     if not result.ok:
         ImportJob.objects.filter(pk=job.pk).update(
             state=ImportState.FAILED,

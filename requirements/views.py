@@ -494,11 +494,11 @@ def requirement_import(request: HttpRequest, key: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read(MAX_BYTES + 1)
         try:
-            records = read_rows(upload.name, content)
+            table = read_rows(upload.name, content)
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            result = preview(project, records)
+            result = preview(project, table)
             if result.ok:
                 job = ImportJob.objects.create(
                     project=project,

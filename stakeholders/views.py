@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from projects.access import project_for
 from projects.models import Project
 from projects.pages import id_or_404, paginate, submitted
-from projects.tabular import decode
+from projects.tabular import MAX_BYTES, decode
 from projects.uploads import check_upload, check_uploads
 
 from . import imports, services
@@ -112,7 +112,7 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            checked = check_upload(upload.name, upload.read(imports.MAX_BYTES + 1))
+            checked = check_upload(upload.name, upload.read(MAX_BYTES + 1))
         except ValidationError as error:
             form.add_error("file", error)
         else:
