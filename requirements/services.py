@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.markdown import render_markdown
 from projects.models import Project
@@ -183,12 +183,12 @@ def baseline_create(*, project: Project, note: str, by) -> Baseline:
         )
         for r in committed
     )
-    for requirement in committed:
-        if not requirement.in_baseline:
-            requirement.in_baseline = True
-            requirement.version += 1
-            requirement._history_user = by
-            requirement.save(update_fields=["in_baseline", "version", "updated_at"])
+    joining = [r for r in committed if not r.in_baseline]
+    for requirement in joining:
+        requirement.in_baseline = True
+        requirement.version += 1
+    # In one statement per batch, each with its history row, however large the accepted set.
+    bulk_update_with_history(joining, Requirement, ["in_baseline", "version"], default_user=by)
     return baseline
 
 

@@ -52,6 +52,8 @@ def test_the_baseline_freezes_the_accepted_set(project, baselined):
     baseline = project.baselines.get()
     assert [item.title for item in baseline.items.all()] == ["SSO", "HRIS"]
     assert sso.in_baseline and hris.in_baseline and not endorsed.in_baseline
+    joined = sso.history.order_by("-history_date", "-history_id").first()
+    assert (joined.in_baseline, joined.history_user) == (True, project.memberships.get().user)
 
 
 def test_nothing_accepted_means_nothing_to_baseline(project, pm):
