@@ -151,7 +151,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # A web request that publishes while the broker is down must fail fast, not hang.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+# Changes to a project within this many seconds share one run of its health checks.
+CHECKS_COALESCE_SECONDS = env.int("CHECKS_COALESCE_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
+    "nightly-checks": {
+        "task": "projects.tasks.run_nightly_checks",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "channel-digest": {
         "task": "stakeholders.tasks.send_channel_digests",
         "schedule": crontab(hour=6, minute=0),

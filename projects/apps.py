@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the checks of the plan)
         from .navigation import register_tab
 
         register_tab(_("Overview"), "projects:home", order=0)

@@ -110,6 +110,42 @@ class ProjectQuerySet(models.QuerySet):
     def current(self):
         return self.exclude(status=ProjectStatus.ARCHIVED)
 
+    def live(self):
+        """The projects the health checks watch: neither closed nor archived."""
+        return self.exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.ARCHIVED])
+
+    def portfolio_for(self, user):
+        """The live projects a vendor person works on (every one for staff), each with the
+        rank of its worst open finding per area (`rag_<area>`: 0 green, 1 amber, 2 red) and
+        its open red and amber counts, worst first."""
+        projects = self.live()
+        if not user.is_staff:
+            projects = get_objects_for_user(
+                user, "projects.view_internal", klass=projects, accept_global_perms=False
+            )
+        is_open = models.Q(findings__closed_at__isnull=True)
+        red = is_open & models.Q(findings__severity=Severity.RED)
+        amber = is_open & models.Q(findings__severity=Severity.AMBER)
+        ranks = {
+            f"rag_{area}": models.Max(
+                models.Case(
+                    models.When(red & models.Q(findings__area=area), then=2),
+                    models.When(amber & models.Q(findings__area=area), then=1),
+                    default=0,
+                )
+            )
+            for area in CheckArea.values
+        }
+        return (
+            projects.select_related("client")
+            .annotate(
+                **ranks,
+                red_count=models.Count("findings", filter=red),
+                amber_count=models.Count("findings", filter=amber),
+            )
+            .order_by("-red_count", "-amber_count", "target_go_live", "name")
+        )
+
 
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
 
@@ -575,3 +611,81 @@ class RaidItem(models.Model):
             and self.due_date is not None
             and self.due_date < timezone.localdate()
         )
+
+
+# Health checks (see `checks.py`)
+
+
+class CheckArea(models.TextChoices):
+    TIMELINE = "timeline", _("Timeline")
+    BUDGET = "budget", _("Budget")
+    SCOPE = "scope", _("Scope")
+    QUALITY = "quality", _("Quality")
+    GOVERNANCE = "governance", _("Governance")
+
+
+class Severity(models.TextChoices):
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")
+
+
+SEVERITY_RANK = {Severity.GREEN: 0, Severity.AMBER: 1, Severity.RED: 2}
+
+
+class FindingQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def visible_with(self, perms: frozenset[str]):
+        """Budget findings are judged on every line, vendor-internal ones included: only those
+        who may see internal figures see them."""
+        return self if "view_internal" in perms else self.exclude(area=CheckArea.BUDGET)
+
+
+class Finding(models.Model):
+    """A problem a health check found: open from the run that first saw it until the first run
+    that no longer does. A problem that comes back later is a new finding."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="findings")
+    code = models.CharField(max_length=120)
+    area = models.CharField(_("area"), max_length=20, choices=CheckArea.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    message = models.CharField(_("finding"), max_length=1000)
+    url = models.CharField(max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "code"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_finding_per_problem",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "closed_at"])]
+
+    def __str__(self):
+        return self.message
+
+    @property
+    def notification_key(self) -> str:
+        return f"finding:{self.pk}"
+
+
+class PendingCheck(models.Model):
+    """A run of a project's checks that is queued but has not started: while this row exists,
+    further changes to the project ride along instead of queueing another run."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"checks of project {self.project_id} queued at {self.requested_at}"

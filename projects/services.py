@@ -4,8 +4,11 @@ Each runs in one transaction, validates, records who made the change in the hist
 enqueues e-mail only once the transaction has committed.
 """
 
+import logging
 import secrets
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -13,17 +16,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from . import checks
 from .models import (
     Client,
+    Finding,
     Invitation,
     Membership,
+    PendingCheck,
     Project,
     ProjectGroupObjectPermission,
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
-from .tasks import send_invitation
+from .tasks import notify_finding, run_project_checks, send_invitation
+
+logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
@@ -32,6 +41,13 @@ def _save(obj, *, by):
     obj.full_clean()
     obj._history_user = by
     obj.save()
+    return obj
+
+
+def _save_and_check(obj, *, by):
+    """Save a part of the plan that the health checks look at, and have them look again."""
+    _save(obj, by=by)
+    checks_request(obj.project)
     return obj
 
 
@@ -79,24 +95,27 @@ def project_create(*, project: Project, by) -> Project:
     _save(project, by=by)
     project_sync_role_groups(project)
     membership_grant(project=project, user=by, role=Role.PROJECT_MANAGER, by=by)
+    checks_request(project)
     return project
 
 
 @transaction.atomic
 def project_update(*, project: Project, by) -> Project:
-    return _save(project, by=by)
+    _save(project, by=by)
+    checks_request(project)
+    return project
 
 
 @transaction.atomic
 def site_save(*, site: Site, by) -> Site:
     site.name = site.name.strip()
-    return _save(site, by=by)
+    return _save_and_check(site, by=by)
 
 
 @transaction.atomic
 def site_set_archived(*, site: Site, archived: bool, by) -> Site:
     site.archived_at = timezone.now() if archived else None
-    return _save(site, by=by)
+    return _save_and_check(site, by=by)
 
 
 def _ensure_not_the_point_of_contact(membership: Membership | None, role: str) -> None:
@@ -269,13 +288,13 @@ def member_set_digest(*, membership: Membership, wants_digest: bool, by) -> Memb
 def milestone_save(*, milestone, by):
     if milestone.site_id and milestone.site.project_id != milestone.project_id:
         raise ValidationError({"site": _("Choose a site of this project.")})
-    return _save(milestone, by=by)
+    return _save_and_check(milestone, by=by)
 
 
 @transaction.atomic
 def milestone_set_archived(*, milestone, archived: bool, by):
     milestone.archived_at = timezone.now() if archived else None
-    return _save(milestone, by=by)
+    return _save_and_check(milestone, by=by)
 
 
 @transaction.atomic
@@ -289,9 +308,80 @@ def member_new_calendar_link(*, membership: Membership, by) -> Membership:
 def release_save(*, release, by):
     if release.site_id and release.site.project_id != release.project_id:
         raise ValidationError({"site": _("Choose a site of this project.")})
-    return _save(release, by=by)
+    return _save_and_check(release, by=by)
 
 
 @transaction.atomic
 def raid_save(*, item, by):
-    return _save(item, by=by)
+    return _save_and_check(item, by=by)
+
+
+# Health checks
+
+
+@dataclass(frozen=True)
+class _QueueChecks:
+    project_id: int
+
+    def __call__(self) -> None:
+        _queue_checks(self.project_id)
+
+
+def checks_request(project: Project) -> None:
+    """After a change to what the checks look at: run the project's checks once the change has
+    committed. A burst of changes runs them once (see `PendingCheck`)."""
+    callback = _QueueChecks(project.pk)
+    # Fifty requirements moved in one transaction ask once, not fifty times.
+    if callback not in (queued for _, queued, _ in transaction.get_connection().run_on_commit):
+        transaction.on_commit(callback)
+
+
+def _queue_checks(project_id: int) -> None:
+    _pending, created = PendingCheck.objects.get_or_create(project_id=project_id)
+    if not created:
+        return
+    try:
+        run_project_checks.apply_async((project_id,), countdown=settings.CHECKS_COALESCE_SECONDS)
+    except BrokerUnavailable:
+        # The change is saved; the nightly run will catch up with the checks.
+        PendingCheck.objects.filter(project_id=project_id).delete()
+        logger.warning(
+            "Broker unavailable: checks of project %s wait for the nightly run", project_id
+        )
+
+
+@transaction.atomic
+def findings_refresh(*, project: Project, now=None) -> list[Finding]:
+    """Run every check on `project` and bring its findings up to date: new problems open a
+    finding (and notify on commit), problems no longer seen close theirs. Returns the findings
+    opened by this run."""
+    now = now or timezone.now()
+    # One run at a time per project: a second one waits here and then sees the first's work.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    results = {
+        result.code: (area, result)
+        for area, result in checks.run_all(project, timezone.localdate(now))
+    }
+    still_open = {finding.code: finding for finding in project.findings.open()}
+    opened, changed = [], []
+    for code, (area, result) in results.items():
+        finding = still_open.pop(code, None)
+        values = {
+            "area": area,
+            "severity": result.severity,
+            "message": result.message[:1000],
+            "url": result.url,
+            "owner_id": result.owner_id,
+        }
+        if finding is None:
+            opened.append(Finding(project=project, code=code, opened_at=now, **values))
+        elif any(getattr(finding, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(finding, name, value)
+            changed.append(finding)
+    Finding.objects.bulk_create(opened)
+    Finding.objects.bulk_update(changed, ["area", "severity", "message", "url", "owner_id"])
+    Finding.objects.filter(pk__in=[f.pk for f in still_open.values()]).update(closed_at=now)
+    for finding in opened:
+        notify_finding.delay_on_commit(finding.pk)
+    return opened

@@ -1,4 +1,5 @@
 import copy
+import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services, timeline
+from . import checks, services, timeline
 from .access import project_for
 from .calendar import milestones_ics
 from .filters import ProjectFilter
@@ -34,17 +35,20 @@ from .forms import (
 )
 from .history import history_entries
 from .models import (
+    SEVERITY_RANK,
+    CheckArea,
     Client,
     ContentRelease,
     Membership,
     Milestone,
     Project,
     RaidItem,
+    Severity,
     Site,
     lead_times,
 )
 from .pages import paginate, submitted
-from .roles import Role
+from .roles import VENDOR_ROLES, Role
 
 User = get_user_model()
 
@@ -90,6 +94,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "can_create": services.user_may_create_projects(request.user),
     }
+    context["shows_portfolio"] = context["can_create"] or any(
+        project.my_role in VENDOR_ROLES for project in page
+    )
     template = "projects/project_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#results"
@@ -118,20 +125,107 @@ def project_home(request: HttpRequest, key: str) -> HttpResponse:
     sites = project.sites.active()
     archived_sites = project.sites.filter(archived_at__isnull=False)
     members = (
-        Membership.objects.active().filter(project=project).values("role").annotate(n=Count("id"))
+        Membership.objects.active()
+        .filter(project=project)
+        .values("role")
+        .annotate(n=Count("id"), mine=Count("id", filter=Q(user=request.user)))
     )
     counts = {row["role"]: row["n"] for row in members}
-    my_membership = Membership.objects.active().filter(project=project, user=request.user).first()
+    my_role = next((row["role"] for row in members if row["mine"]), None)
+    # The open findings and those closed lately, in one read.
+    findings = list(
+        project.findings.visible_with(project.user_perms).filter(
+            Q(closed_at__isnull=True)
+            | Q(closed_at__gte=timezone.now() - datetime.timedelta(days=RECENTLY_CLOSED_DAYS))
+        )
+    )
+    open_findings = sorted(
+        (f for f in findings if f.closed_at is None),
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.area, f.opened_at),
+    )
     context = {
         "project": project,
+        "rag": _rag_cells(checks.rag(open_findings), project.user_perms),
+        "open_findings": open_findings,
+        "recently_closed": [f for f in findings if f.closed_at is not None][:RECENTLY_CLOSED_SHOWN],
         "sites": sites,
         "archived_sites": archived_sites if "manage_project" in project.user_perms else [],
         "role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices],
         "member_total": sum(counts.values()),
-        "my_role": my_membership.get_role_display() if my_membership else None,
+        "my_role": Role(my_role).label if my_role else None,
         "has_spoc": counts.get(Role.SPOC, 0) > 0,
     }
     return render(request, "projects/project_home.html", context)
+
+
+RECENTLY_CLOSED_DAYS = 30
+RECENTLY_CLOSED_SHOWN = 8
+
+
+def _rag_cells(rag: dict, perms: frozenset[str]) -> list[dict]:
+    """The areas in order with their status; none where the person may not see the area's
+    findings (budget findings weigh vendor-internal lines)."""
+    return [
+        {
+            "area": area,
+            "label": label,
+            "severity": Severity(rag[area])
+            if area != CheckArea.BUDGET or "view_internal" in perms
+            else None,
+        }
+        for area, label in CheckArea.choices
+    ]
+
+
+@login_required
+def project_findings(request: HttpRequest, key: str) -> HttpResponse:
+    """Every finding of the project, open and closed: when each problem appeared and ended."""
+    project = project_for(request, key)
+    findings = project.findings.visible_with(project.user_perms).select_related("owner")
+    area = request.GET.get("area", "")
+    if area in CheckArea.values:
+        findings = findings.filter(area=area)
+    context = {
+        "project": project,
+        "page": paginate(request, findings),
+        "areas": CheckArea.choices
+        if "view_internal" in project.user_perms
+        else [c for c in CheckArea.choices if c[0] != CheckArea.BUDGET],
+        "area": area,
+    }
+    return render(request, "projects/findings.html", context)
+
+
+@require_POST
+@login_required
+def project_run_checks(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    opened = services.findings_refresh(project=project)
+    messages.success(
+        request,
+        _("The checks ran: %(count)d new findings.") % {"count": len(opened)}
+        if opened
+        else _("The checks ran: nothing new."),
+    )
+    return redirect(project)
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Every live project the vendor person works on × the five areas, worst first."""
+    user = request.user
+    vendor = Membership.objects.active().filter(user=user, role__in=VENDOR_ROLES).exists()
+    if not (user.is_staff or vendor):
+        raise PermissionDenied(_("The portfolio is for vendor staff and project managers."))
+    page = paginate(request, Project.objects.portfolio_for(user))
+    severity_of = {rank: severity for severity, rank in SEVERITY_RANK.items()}
+    for project in page.object_list:
+        project.cells = [
+            {"area": area, "label": label, "severity": severity_of[getattr(project, f"rag_{area}")]}
+            for area, label in CheckArea.choices
+        ]
+    context = {"page": page, "areas": CheckArea.choices, "today": timezone.localdate()}
+    return render(request, "projects/portfolio.html", context)
 
 
 @login_required

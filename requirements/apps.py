@@ -10,6 +10,7 @@ class RequirementsConfig(AppConfig):
         from projects.demo import register_demo
         from projects.navigation import register_tab
 
+        from . import checks  # noqa: F401 (registers the scope and quality checks)
         from .demo import load
 
         register_demo(load, order=20)

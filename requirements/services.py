@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from projects.markdown import render_markdown
 from projects.models import Project
+from projects.services import checks_request
 from projects.tabular import read_rows
 from stakeholders.models import Area, Assignment, EntryKind, Raci, Stakeholder
 from stakeholders.services import entry_post
@@ -110,6 +111,7 @@ def _save(requirement: Requirement, by) -> Requirement:
     _check_scope(requirement)
     requirement._history_user = by
     requirement.save()
+    checks_request(requirement.project)
     return requirement
 
 
@@ -150,6 +152,7 @@ def requirement_transition(*, requirement: Requirement, to: str, perms: frozense
     requirement.version += 1
     requirement._history_user = by
     requirement.save()
+    checks_request(requirement.project)
     return requirement
 
 
@@ -322,6 +325,7 @@ def conflict_raise(*, first: Requirement, second: Requirement, note: str, by) ->
     conflict.full_clean()
     conflict._history_user = by
     conflict.save()
+    checks_request(conflict.project)
     return conflict
 
 
@@ -379,6 +383,7 @@ def conflict_resolve(*, conflict: Conflict, resolution: str, by) -> Conflict:
     )
     conflict._history_user = by
     conflict.save()
+    checks_request(conflict.project)
     return conflict
 
 
@@ -419,6 +424,7 @@ def requirements_import(
         requirement.number = last + offset
         requirement.created_by = by
         requirement.description_html = render_markdown(requirement.description)
+    checks_request(project)
     return bulk_create_with_history(requirements, Requirement, default_user=by)
 
 

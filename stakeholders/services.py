@@ -50,6 +50,7 @@ def stakeholder_save(*, stakeholder: Stakeholder, by) -> Stakeholder:
     _check_belongs(stakeholder)
     stakeholder._history_user = by
     stakeholder.save()
+    project_services.checks_request(stakeholder.project)
     return stakeholder
 
 
@@ -64,6 +65,7 @@ def stakeholder_set_active(*, stakeholder: Stakeholder, active: bool, by) -> Sta
     stakeholder.is_active = active
     stakeholder._history_user = by
     stakeholder.save(update_fields=["is_active"])
+    project_services.checks_request(stakeholder.project)
     return stakeholder
 
 
@@ -77,6 +79,7 @@ def assignment_set(
     """Set (or clear, with an empty letter) one cell of the map."""
     if stakeholder.project_id != project.pk:
         raise ValidationError(_("This person is not a stakeholder of the project."))
+    project_services.checks_request(project)
     if site_id is not None and not project.sites.filter(pk=site_id).exists():
         raise ValidationError(_("This site is not part of the project."))
     assignment = Assignment.objects.filter(
@@ -152,6 +155,7 @@ def contact_hand_over(
         raise ValidationError(
             {"stakeholder": _("The vendor counterpart must be a vendor member of the project.")}
         )
+    project_services.checks_request(project)
     return PointOfContact.objects.create(
         project=project,
         side=side,
@@ -259,4 +263,5 @@ def entry_spoc_decide(*, entry: Entry, by, confirm: bool, comment: str = "") -> 
     entry.spoc_comment = comment.strip()
     entry._history_user = by
     entry.save()
+    project_services.checks_request(entry.project)
     return entry

@@ -1,6 +1,5 @@
 import datetime
 from collections import defaultdict
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -9,15 +8,9 @@ from django.utils import timezone
 from projects.models import Membership
 from projects.notifications import send_once
 from projects.roles import ROLE_PERMISSIONS, Role
+from projects.tasks import RETRY
 
 from .models import Entry, SpocStatus
-
-RETRY = {
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 8,
-}
 
 
 @shared_task(**RETRY)

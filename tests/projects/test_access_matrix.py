@@ -43,6 +43,10 @@ MATRIX = [
     ("projects:home", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:members", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:plan", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:findings", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:run_checks", "post", "project", expect(MANAGERS, ok=302)),
+    # The outsider manages a project of their own: the portfolio shows them that one.
+    ("projects:portfolio", "get", None, expect(("pm", "team_member", "staff", "outsider"))),
     ("projects:calendar_link", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
     ("projects:raid", "get", "project", expect(PROJECT_VIEWERS)),
     ("projects:raid_add", "get", "project", expect(MANAGERS)),

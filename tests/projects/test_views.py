@@ -50,8 +50,9 @@ def test_archived_projects_are_hidden_unless_asked_for(client, pm, project):
 
 
 def test_my_projects_paginates(client, pm):
+    one_client = ClientFactory()  # the list is ordered by client, then by name
     for n in range(30):
-        ProjectFactory(name=f"Rollout {n:02d}", manager=pm)
+        ProjectFactory(name=f"Rollout {n:02d}", manager=pm, client=one_client)
     url = reverse("projects:list")
     first = _page(client, pm, url)
     assert "30 projects" in first and "Page 1 of 2" in first

@@ -1,0 +1,215 @@
+"""The health checks: small functions of a project that return what is wrong with it.
+
+Each app registers its own checks with `register` (the way Django's system checks are
+registered), so this engine never reaches into the other apps. `services.findings_refresh` runs
+them all and stores what they found as `Finding` rows that open and close over time.
+
+A check yields `Result`s for the problems it sees and nothing when all is well: an area with no
+open finding is green. A result's `code` names the problem and the thing it is about
+("milestone-overdue:42"), so the same problem found again tomorrow is the same finding.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import SEVERITY_RANK, CheckArea, Level, RaidKind, Severity, lead_times
+
+# Every threshold of the checks in `projects`, in one place (the other apps keep theirs in
+# their own checks.py). Days are calendar days.
+THRESHOLDS = {
+    # Forecast later than the baseline by more than this: amber; by more than the red one: red.
+    "slip_amber_days": 14,
+    "slip_red_days": 30,
+    # Actual spend against the plan for the elapsed time, as a ratio.
+    "spend_ahead_amber": 1.10,
+    "spend_ahead_red": 1.25,
+    # Estimate at completion against the budget, as a ratio.
+    "eac_over_amber": 1.05,
+    "eac_over_red": 1.15,
+    # Earned value indexes below these.
+    "index_amber": 0.90,
+    "index_red": 0.80,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    code: str
+    severity: Severity
+    message: str
+    url: str
+    owner_id: int | None = None
+
+
+CheckFunction = Callable[..., Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class Check:
+    function: CheckFunction
+    area: CheckArea
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__}.{self.function.__name__}"
+
+
+_checks: dict[str, Check] = {}
+
+
+def register(area: CheckArea):
+    """Decorator for a check: `function(project, today) -> Iterable[Result]`."""
+
+    def decorate(function: CheckFunction) -> CheckFunction:
+        check = Check(function, CheckArea(area))
+        _checks[check.name] = check
+        return function
+
+    return decorate
+
+
+def registered() -> list[Check]:
+    return list(_checks.values())
+
+
+def run_all(project, today: datetime.date) -> list[tuple[CheckArea, Result]]:
+    return [
+        (check.area, result)
+        for check in _checks.values()
+        for result in check.function(project, today)
+    ]
+
+
+def worst(severities: Iterable[str]) -> Severity:
+    return max((Severity(s) for s in severities), key=SEVERITY_RANK.get, default=Severity.GREEN)
+
+
+def rag(findings) -> dict[str, Severity]:
+    """The status per area: its worst open finding, green when it has none."""
+    by_area: dict[str, list[str]] = {area: [] for area in CheckArea.values}
+    for finding in findings:
+        by_area[finding.area].append(finding.severity)
+    return {area: worst(severities) for area, severities in by_area.items()}
+
+
+def day(value: datetime.date) -> str:
+    """A date as findings write it: 3 Mar 2027."""
+    return date_format(value, "j M Y")
+
+
+def waiting_too_long(queryset, field: str, today: datetime.date, amber: int, red: int):
+    """For things waiting since `field`: (how many waited more than `amber` days, the oldest's
+    days, its severity), or None when none did."""
+    late = queryset.filter(**{f"{field}__date__lt": today - datetime.timedelta(days=amber)})
+    times = list(late.values_list(field, flat=True))
+    if not times:
+        return None
+    oldest = (today - timezone.localdate(min(times))).days
+    return len(times), oldest, by_thresholds(oldest, amber, red)
+
+
+def by_thresholds(value: float, amber: float, red: float, *, above: bool = True) -> Severity:
+    """Green, amber or red for `value` against two thresholds; `above` says which way is bad.
+    A value exactly at a threshold is not past it."""
+    if above:
+        return Severity.RED if value > red else Severity.AMBER if value > amber else Severity.GREEN
+    return Severity.RED if value < red else Severity.AMBER if value < amber else Severity.GREEN
+
+
+# The checks of the plan, the sites and the RAID register.
+
+
+def _plan_url(project) -> str:
+    return reverse("projects:plan", args=[project.key])
+
+
+@register(CheckArea.TIMELINE)
+def milestones_late(project, today):
+    """An unfinished milestone past its forecast is overdue (red); a forecast that moved past
+    the tolerance from its baseline has slipped (amber, red beyond the second tolerance)."""
+    milestones = project.milestones.active().filter(actual_date__isnull=True)
+    for milestone in milestones.select_related("site"):
+        where = f" ({milestone.site.name})" if milestone.site_id else ""
+        url = reverse("projects:milestone_edit", args=[project.key, milestone.pk])
+        if milestone.forecast_date < today:
+            days = (today - milestone.forecast_date).days
+            yield Result(
+                f"milestone-overdue:{milestone.pk}",
+                Severity.RED,
+                _("%(name)s%(where)s is overdue by %(days)d days.")
+                % {"name": milestone.name, "where": where, "days": days},
+                url,
+                milestone.owner_id,
+            )
+        severity = by_thresholds(
+            milestone.slip_days, THRESHOLDS["slip_amber_days"], THRESHOLDS["slip_red_days"]
+        )
+        if severity != Severity.GREEN:
+            yield Result(
+                f"milestone-slip:{milestone.pk}",
+                severity,
+                _("%(name)s%(where)s has slipped %(days)d days against its baseline.")
+                % {"name": milestone.name, "where": where, "days": milestone.slip_days},
+                url,
+                milestone.owner_id,
+            )
+
+
+@register(CheckArea.GOVERNANCE)
+def hosting_term(project, today):
+    """The hosting contract must last as long as the programme the platform serves."""
+    end, needed = project.hosting_term_end, project.programme_end
+    if end and needed and end < needed:
+        yield Result(
+            "hosting-term",
+            Severity.RED,
+            _(
+                "The hosting term ends on %(end)s but the programme runs until %(needed)s: "
+                "the platform would go dark for %(days)d days."
+            )
+            % {"end": day(end), "needed": day(needed), "days": (needed - end).days},
+            reverse("projects:edit", args=[project.key]),
+        )
+
+
+@register(CheckArea.TIMELINE)
+def content_lead_time(project, today):
+    """Central quality control that holds content back from a site: the median lead time from
+    ready to available above the site's target."""
+    sites = list(project.sites.active())
+    releases = project.releases.filter(archived_at__isnull=True, available_on__isnull=False)
+    for row in lead_times(sites, releases):
+        if row["over"]:
+            yield Result(
+                f"content-lead-time:{row['site'].pk}",
+                Severity.AMBER,
+                _(
+                    "Content reaches learners in %(site)s after %(median)s days (median), "
+                    "above the target of %(target)s days."
+                )
+                % {"site": row["site"].name, "median": row["median"], "target": row["target"]},
+                _plan_url(project) + "#releases-heading",
+            )
+
+
+@register(CheckArea.GOVERNANCE)
+def assumptions_unchecked(project, today):
+    """A high-impact assumption still unvalidated after its validation date."""
+    assumptions = project.raid.open().filter(
+        kind=RaidKind.ASSUMPTION, impact=Level.HIGH, due_date__lt=today
+    )
+    for item in assumptions:
+        yield Result(
+            f"assumption-unchecked:{item.pk}",
+            Severity.RED,
+            _("High-impact assumption not checked since %(date)s: %(title)s")
+            % {"date": day(item.due_date), "title": item.title},
+            reverse("projects:raid_edit", args=[project.key, item.pk]),
+            item.owner_id,
+        )
