@@ -63,3 +63,24 @@ def test_the_worker_imports_a_large_file(project, pm):
     assert job.state == ImportState.QUEUED  # handed to the worker, not run here
     assert _wait_for(lambda: ImportJob.objects.filter(pk=job.pk, state=ImportState.DONE).exists())
     assert Requirement.objects.filter(project=project).count() == 150
+
+
+def test_the_worker_runs_the_nightly_checks(project, pm):
+    from datetime import date
+
+    from projects.models import Finding, Milestone
+    from projects.tasks import run_nightly_checks
+
+    milestone = Milestone.objects.create(
+        project=project,
+        name="Kick-off workshop",
+        planned_date=date(2026, 11, 1),
+        forecast_date=date(2026, 11, 1),
+    )
+    run_nightly_checks.delay()
+    code = f"milestone-overdue:{milestone.pk}"
+    assert _wait_for(lambda: Finding.objects.filter(project=project, code=code).exists())
+    # The worker also told the project manager, once.
+    finding = Finding.objects.get(project=project, code=code)
+    key = f"{finding.notification_key}:{pm.pk}"
+    assert _wait_for(lambda: Notification.objects.filter(key=key, sent_at__isnull=False).exists())
