@@ -333,7 +333,8 @@ def checks_request(project: Project) -> None:
     callback = _QueueChecks(project.pk)
     # Fifty requirements moved in one transaction ask once, not fifty times.
     if callback not in (queued for _, queued, _ in transaction.get_connection().run_on_commit):
-        transaction.on_commit(callback)
+        # Robust: the change is saved whatever happens to the checks (the nightly run retries).
+        transaction.on_commit(callback, robust=True)
 
 
 def _queue_checks(project_id: int) -> None:
