@@ -308,6 +308,10 @@ class Overview:
     lines: list[BudgetLine]  # each with `actual`: its spend up to today
     chart: BurnChart | None
 
+    @property
+    def left(self) -> Decimal:
+        return self.figures.planned - self.figures.actual
+
 
 def overview(project: Project, *, internal: bool, today: datetime.date) -> Overview:
     lines, spend = _lines(project, internal), _spend(project, internal)

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from projects import budget, services
 from projects.models import BudgetLine, CostEntry, Milestone, to_project_currency
@@ -318,3 +319,176 @@ def test_every_change_is_in_the_history(project, pm):
         (Decimal("1200.00"), pm),
         (Decimal("1000.00"), pm),
     ]
+
+
+# The page, per role
+
+
+@pytest.fixture
+def ledger(project, pm):
+    """A shared licences line and a vendor-internal one, with a cost on each; milestones of
+    20% (done) and 80%."""
+    shared = line(project, pm, name="Moodle licences", planned_amount=Decimal("10000"))
+    internal = line(project, pm, category="implementation", name="Unbilled consultant days",
+                    planned_amount=Decimal("7000"), is_internal=True)  # fmt: skip
+    entry(project, pm, shared, description="Licence invoice", amount=Decimal("4000"),
+          date=D(2026, 9, 10))  # fmt: skip
+    entry(project, pm, internal, description="Bench week", amount=Decimal("2500"),
+          date=D(2026, 9, 20))  # fmt: skip
+    for name, share, done in (("Kick-off", "20", D(2026, 9, 7)), ("Go-live", "80", None)):
+        services.milestone_save(
+            milestone=Milestone(project=project, name=name, planned_date=D(2026, 9, 7),
+                                forecast_date=D(2026, 9, 7), actual_date=done,
+                                budget_share=Decimal(share)),
+            by=pm,
+        )  # fmt: skip
+    return SimpleNamespace(shared=shared, internal=internal)
+
+
+def budget_page(client, project, user):
+    client.force_login(user)
+    response = client.get(reverse("projects:budget", args=[project.key]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_project_manager_sees_every_line_and_the_full_totals(client, project, pm, ledger):
+    html = budget_page(client, project, pm)
+    assert "Unbilled consultant days" in html and "Bench week" in html
+    assert "vendor-internal" in html
+    assert '<td data-label="Planned" class="number" id="total-planned">17,000.00</td>' in html
+    assert '<td data-label="Spent to date" class="number" id="total-actual">6,500.00</td>' in html
+    assert "3,400.00" in html  # EV: 20% of 17,000
+    assert "<svg" in html and "6,500 EUR spent to date" in html
+
+
+def test_the_spoc_sees_the_shared_budget_only(client, project, spoc, ledger):
+    html = budget_page(client, project, spoc)
+    assert "Moodle licences" in html and "Licence invoice" in html
+    assert "Unbilled consultant days" not in html and "Bench week" not in html
+    assert "vendor-internal" not in html and "Implementation services" not in html
+    assert '<td data-label="Planned" class="number" id="total-planned">10,000.00</td>' in html
+    assert '<td data-label="Spent to date" class="number" id="total-actual">4,000.00</td>' in html
+    for total_with_internal in ("17,000", "6,500", "3,400"):
+        assert total_with_internal not in html
+    assert "2,000.00" in html  # EV: 20% of 10,000
+    assert "Add a budget line" not in html and "Record a cost" not in html
+
+
+def test_the_team_member_sees_internal_lines_but_changes_nothing(
+    client, project, team_member, ledger
+):
+    html = budget_page(client, project, team_member)
+    assert "Unbilled consultant days" in html and "17,000.00" in html
+    assert "Add a budget line" not in html
+    assert reverse("projects:budget_line_edit", args=[project.key, ledger.shared.pk]) not in html
+
+
+@pytest.mark.parametrize(("who", "status"), [("stakeholder", 403), ("tester", 403),
+                                             ("observer", 403), ("outsider", 404)])  # fmt: skip
+def test_others_may_not_see_the_budget(client, project, persona, ledger, who, status):
+    client.force_login(persona(who))
+    response = client.get(reverse("projects:budget", args=[project.key]))
+    assert response.status_code == status
+    assert "Moodle licences" not in response.content.decode()
+
+
+def test_an_internal_line_or_cost_is_not_found_for_the_spoc(client, project, spoc, ledger):
+    client.force_login(spoc)
+    internal_cost = CostEntry.objects.get(line=ledger.internal)
+    for address in (
+        reverse("projects:budget_line_edit", args=[project.key, ledger.internal.pk]),
+        reverse("projects:cost_entry_edit", args=[project.key, internal_cost.pk]),
+    ):
+        assert client.get(address).status_code == 404
+    # A shared one exists for the SPOC, who may still not change it.
+    shared = reverse("projects:budget_line_edit", args=[project.key, ledger.shared.pk])
+    assert client.get(shared).status_code == 403
+    archive = reverse("projects:budget_line_archive", args=[project.key, ledger.internal.pk])
+    assert client.post(archive).status_code == 404
+    ledger.internal.refresh_from_db()
+    assert ledger.internal.archived_at is None
+
+
+def test_no_lines_shows_how_to_start(client, project, pm):
+    html = budget_page(client, project, pm)
+    assert "No budget lines yet" in html and "Add a budget line" in html
+    assert "<svg" not in html
+
+
+def test_the_manager_records_a_cost_in_another_currency(client, project, pm, ledger):
+    client.force_login(pm)
+    form = client.get(reverse("projects:cost_entry_add", args=[project.key])).content.decode()
+    assert '<option value="EUR" selected>EUR</option>' in form
+    response = client.post(
+        reverse("projects:cost_entry_add", args=[project.key]),
+        {
+            "line": ledger.shared.pk,
+            "date": "2026-10-01",
+            "description": "US licence add-on",
+            "amount": "1000.00",
+            "currency": "USD",
+            "rate_to_project": "0.925555",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Cost entry US licence add-on saved." in html and "925.56" in html
+    saved = CostEntry.objects.get(description="US licence add-on")
+    assert (saved.project_amount, saved.is_internal) == (Decimal("925.56"), False)
+
+
+def test_a_bad_cost_is_refused_beside_its_field(client, project, pm, ledger):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:cost_entry_add", args=[project.key]),
+        {"line": ledger.shared.pk, "date": "2026-10-01", "description": "Refund",
+         "amount": "-10", "currency": "EUR", "rate_to_project": "1.5"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "cannot be negative" in html and "its rate is 1" in html
+    assert not CostEntry.objects.filter(description="Refund").exists()
+
+
+def test_the_cost_form_offers_only_this_projects_current_lines(client, project, pm, ledger):
+    foreign = line(ProjectFactory(manager=pm), pm, name="Foreign line")
+    services.budget_line_set_archived(line=ledger.internal, archived=True, by=pm)
+    client.force_login(pm)
+    html = client.get(reverse("projects:cost_entry_add", args=[project.key])).content.decode()
+    assert "Moodle licences" in html
+    assert "Foreign line" not in html and "Unbilled consultant days" not in html
+    response = client.post(
+        reverse("projects:cost_entry_add", args=[project.key]),
+        {"line": foreign.pk, "date": "2026-10-01", "description": "X", "amount": "1",
+         "currency": "EUR", "rate_to_project": "1"},
+    )  # fmt: skip
+    assert "Select a valid choice" in response.content.decode()
+    assert not CostEntry.objects.filter(description="X").exists()
+
+
+def test_the_manager_adds_a_rebilling_line_for_a_site(client, project, pm):
+    site = SiteFactory(project=project, name="Brazil")
+    client.force_login(pm)
+    data = {"category": "internal_rebilling", "name": "Head-office rebilling",
+            "planned_amount": "22000", "notes": ""}  # fmt: skip
+    response = client.post(reverse("projects:budget_line_add", args=[project.key]), data)
+    assert "charged to a site" in response.content.decode()
+    response = client.post(
+        reverse("projects:budget_line_add", args=[project.key]),
+        {**data, "site": site.pk},
+        follow=True,
+    )
+    assert "Budget line Head-office rebilling saved." in response.content.decode()
+    assert budget.rebilling_by_site(project) == {site.pk: Decimal("22000.00")}
+
+
+def test_archiving_a_line_keeps_it_and_takes_it_off_the_page(client, project, pm, ledger):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:budget_line_archive", args=[project.key, ledger.internal.pk]),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "archived" in html and "Bench week" not in html and "10,000.00" in html
+    ledger.internal.refresh_from_db()
+    assert ledger.internal.archived_at is not None
