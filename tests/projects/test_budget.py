@@ -492,3 +492,23 @@ def test_archiving_a_line_keeps_it_and_takes_it_off_the_page(client, project, pm
     assert "archived" in html and "Bench week" not in html and "10,000.00" in html
     ledger.internal.refresh_from_db()
     assert ledger.internal.archived_at is not None
+
+
+def test_the_demo_budgets_tell_their_story_once(db):
+    from projects import demo
+    from projects.models import Project
+
+    demo.load()
+    demo.load()  # a second run adds nothing
+    northwind, brightwater = Project.objects.get(key="NWP"), Project.objects.get(key="BDG")
+    assert northwind.budget_lines.count() == 8 and northwind.cost_entries.count() == 7
+    assert sum(m.budget_share or 0 for m in northwind.milestones.all()) == 100
+    for internal in (False, True):
+        spend = budget.figures(northwind, internal=internal, today=TODAY)
+        assert spend.actual > spend.planned_to_date and spend.cpi < Decimal("0.9")
+    on_budget = budget.figures(brightwater, internal=True, today=TODAY)
+    assert on_budget.actual <= on_budget.planned_to_date and on_budget.cpi >= 1
+    brazil = northwind.sites.get(name="Brazil")
+    assert budget.rebilling_by_site(northwind)[brazil.pk] > brazil.local_alternative_cost
+    assert northwind.cost_entries.exclude(currency="EUR").exists()
+    assert northwind.budget_lines.filter(is_internal=True).exists()
