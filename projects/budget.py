@@ -106,13 +106,18 @@ def compute(project: Project, lines, spend, shares, today: datetime.date) -> Fig
     )
 
 
+CATEGORY_ORDER = {value: n for n, value in enumerate(BudgetCategory.values)}
+
+
 def _lines(project: Project, internal: bool) -> list[BudgetLine]:
-    return list(
+    """The lines that count, in the order of the categories."""
+    rows = (
         BudgetLine.objects.filter(project=project)
         .active()
         .visible(internal=internal)
         .select_related("site")
     )
+    return sorted(rows, key=lambda line: (CATEGORY_ORDER[line.category], line.name.lower()))
 
 
 def _spend(project: Project, internal: bool) -> list[Spend]:

@@ -243,6 +243,7 @@ class CostEntryForm(forms.ModelForm):
     def __init__(self, *args, project, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = lines
+        self.fields["line"].empty_label = _("Choose a budget line…")
         self.fields["rate_to_project"].help_text = _(
             "What one unit of the entry's currency is worth in %(currency)s; 1 when the entry "
             "is in %(currency)s."
