@@ -25,6 +25,13 @@ def project_for(request, key: str, perm: str = "view_project") -> Project:
         Project.objects.visible_to(request.user).select_related("client"), key=key
     )
     project.user_perms = project_permissions(request.user, project)
+    require(request, project, perm)
+    return project
+
+
+def require(request, project: Project, perm: str) -> None:
+    """Refuse (403) a member of `project`, loaded by `project_for`, whose role lacks `perm`.
+    For a view that must first say whether an object exists for this person at all."""
     if perm not in project.user_perms:
         membership = Membership.objects.active().filter(project=project, user=request.user).first()
         role = membership.get_role_display() if membership else _("none")
@@ -32,4 +39,3 @@ def project_for(request, key: str, perm: str = "view_project") -> Project:
             _("Your role on %(project)s (%(role)s) does not allow you to %(action)s.")
             % {"project": project, "role": role, "action": PERMISSIONS[perm]}
         )
-    return project

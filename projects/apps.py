@@ -28,6 +28,18 @@ class ProjectsConfig(AppConfig):
             order=6,
             also_for=["projects:raid_add", "projects:raid_edit"],
         )
+        register_tab(
+            _("Budget"),
+            "projects:budget",
+            permission="view_budget",
+            order=7,
+            also_for=[
+                "projects:budget_line_add",
+                "projects:budget_line_edit",
+                "projects:cost_entry_add",
+                "projects:cost_entry_edit",
+            ],
+        )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
         register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)

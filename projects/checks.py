@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import budget
 from .models import SEVERITY_RANK, CheckArea, Level, RaidKind, Severity, lead_times
 
 # Every threshold of the checks in `projects`, in one place (the other apps keep theirs in
@@ -213,3 +214,109 @@ def assumptions_unchecked(project, today):
             reverse("projects:raid_edit", args=[project.key, item.pk]),
             item.owner_id,
         )
+
+
+# The checks of the budget. They weigh every line, vendor-internal ones included, which is why
+# only vendor roles see budget findings (`FindingQuerySet.visible_with`).
+
+
+def money(amount, currency: str) -> str:
+    return f"{amount:,.0f} {currency}"
+
+
+@register(CheckArea.BUDGET)
+def budget_against_plan(project, today):
+    """Spend ahead of the plan for the time elapsed; an estimate at completion over budget;
+    earned value indexes (CPI, SPI) below threshold."""
+    numbers = budget.figures(project, internal=True, today=today)
+    url = reverse("projects:budget", args=[project.key])
+    if not numbers.planned:
+        return
+    if numbers.planned_to_date:
+        ratio = numbers.actual / numbers.planned_to_date
+        severity = by_thresholds(
+            float(ratio), THRESHOLDS["spend_ahead_amber"], THRESHOLDS["spend_ahead_red"]
+        )
+        if severity != Severity.GREEN:
+            yield Result(
+                "spend-ahead-of-plan",
+                severity,
+                _(
+                    "Spent %(actual)s against %(plan)s planned for the time elapsed: "
+                    "%(percent)d%% ahead of plan."
+                )
+                % {
+                    "actual": money(numbers.actual, numbers.currency),
+                    "plan": money(numbers.planned_to_date, numbers.currency),
+                    "percent": round((ratio - 1) * 100),
+                },
+                url,
+            )
+    if numbers.eac is not None:
+        ratio = numbers.eac / numbers.planned
+        severity = by_thresholds(
+            float(ratio), THRESHOLDS["eac_over_amber"], THRESHOLDS["eac_over_red"]
+        )
+        if severity != Severity.GREEN:
+            yield Result(
+                "estimate-over-budget",
+                severity,
+                _(
+                    "The estimate at completion, %(eac)s, is %(percent)d%% over the budget "
+                    "of %(bac)s."
+                )
+                % {
+                    "eac": money(numbers.eac, numbers.currency),
+                    "bac": money(numbers.planned, numbers.currency),
+                    "percent": round((ratio - 1) * 100),
+                },
+                url,
+            )
+    for name, value, meaning in (
+        ("cpi", numbers.cpi, _("each unit spent earns %(value)s of planned work")),
+        ("spi", numbers.spi, _("work is earned at %(value)s of the planned pace")),
+    ):
+        if value is None:
+            continue
+        severity = by_thresholds(
+            float(value), THRESHOLDS["index_amber"], THRESHOLDS["index_red"], above=False
+        )
+        if severity != Severity.GREEN:
+            yield Result(
+                f"earned-value-{name}",
+                severity,
+                _("%(index)s is %(value)s: %(meaning)s.")
+                % {
+                    "index": name.upper(),
+                    "value": f"{value:.2f}",
+                    "meaning": meaning % {"value": f"{value:.2f}"},
+                },
+                url,
+            )
+
+
+@register(CheckArea.BUDGET)
+def rebilling_above_local_alternative(project, today):
+    """Internal rebilling from head office that costs a site more than a local LMS would: the
+    rebilling planned for the site against one year of the local alternative. Paying head
+    office more than a year of a local platform is the classic glocal failure."""
+    rebilled = budget.rebilling_by_site(project)
+    url = reverse("projects:budget", args=[project.key])
+    for site in project.sites.active().filter(
+        pk__in=rebilled, local_alternative_cost__isnull=False
+    ):
+        if rebilled[site.pk] > site.local_alternative_cost:
+            yield Result(
+                f"rebilling:{site.pk}",
+                Severity.AMBER,
+                _(
+                    "%(site)s is rebilled %(rebilled)s by head office, more than a local "
+                    "alternative costs a year (%(alternative)s)."
+                )
+                % {
+                    "site": site.name,
+                    "rebilled": money(rebilled[site.pk], project.currency),
+                    "alternative": money(site.local_alternative_cost, project.currency),
+                },
+                url,
+            )

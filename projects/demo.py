@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 
 from . import services
 from .models import (
+    BudgetLine,
     Client,
     ContentRelease,
+    CostEntry,
     DeploymentModel,
     Milestone,
     Project,
@@ -104,6 +106,33 @@ PROJECTS = [
             ("Go-live France", "France", date(2027, 4, 5), date(2027, 4, 12), None, True, "10"),
             ("Go-live Brazil", "Brazil", date(2027, 5, 3), date(2027, 5, 3), None, True, "10"),
         ],
+        # Licences paid up front and configuration billed monthly: spend runs well ahead of
+        # the time elapsed and of the value earned (CPI far below 0.9). Head office rebills
+        # Brazil more a year than a local LMS would cost it.
+        "budget": [
+            # category, name, site, planned, vendor-internal, costs: (date, description, amount, currency, rate)
+            ("licences", "Moodle Workplace licences, year 1", None, "120000", False, [
+                (date(2026, 9, 5), "Licence invoice, year 1", "120000.00", "EUR", "1"),
+            ]),
+            ("implementation", "Configuration and HRIS integration", None, "180000", False, [
+                (date(2026, 9, 30), "Configuration sprint 1", "45000.00", "EUR", "1"),
+                (date(2026, 10, 31), "Configuration sprint 2 and HRIS mapping", "52000.00", "EUR", "1"),
+            ]),
+            ("content", "Content migration and localisation", None, "60000", False, [
+                (date(2026, 11, 10), "Portuguese localisation, São Paulo studio", "61250.00", "BRL", "0.176400"),
+            ]),
+            ("hosting", "Managed hosting to February 2027", None, "24000", False, [
+                (date(2026, 10, 15), "Hosting set-up and Q4", "6000.00", "EUR", "1"),
+            ]),
+            ("training", "Train-the-trainer sessions", None, "18000", False, []),
+            ("internal_rebilling", "Head-office platform rebilling: Brazil", "Brazil", "22000", False, [
+                (date(2026, 11, 15), "Rebilling, Q4", "5500.00", "EUR", "1"),
+            ]),
+            ("contingency", "Contingency", None, "30000", False, []),
+            ("implementation", "Unbilled senior consultant days", None, "40000", True, [
+                (date(2026, 11, 20), "Bench cost: HRIS rework", "18000.00", "EUR", "1"),
+            ]),
+        ],
         "members": [
             ("pm@liaison.example", Role.PROJECT_MANAGER),
             ("team@liaison.example", Role.TEAM_MEMBER),
@@ -131,7 +160,20 @@ PROJECTS = [
         "releases": [],
         "raid": [],
         "milestones": [
+            ("Platform configured", None, date(2026, 11, 13), date(2026, 11, 13), date(2026, 11, 13), False, "40"),
             ("Go-live Ireland", "Ireland", date(2027, 1, 18), date(2027, 1, 18), None, True, "60"),
+        ],
+        # On budget: spend a little below the time elapsed and the value earned.
+        "budget": [
+            ("licences", "TalentLMS subscription, year 1", None, "12000", False, [
+                (date(2026, 10, 20), "Subscription, first quarter", "3000.00", "EUR", "1"),
+            ]),
+            ("implementation", "Set-up and configuration", None, "18000", False, [
+                (date(2026, 10, 31), "Set-up, October", "6300.00", "EUR", "1"),
+                (date(2026, 11, 15), "Configuration and single sign-on", "4500.00", "EUR", "1"),
+            ]),
+            ("training", "Administrator training", None, "4000", False, []),
+            ("contingency", "Contingency", None, "2000", False, []),
         ],
         "members": [
             ("pm@liaison.example", Role.PROJECT_MANAGER),
@@ -158,6 +200,7 @@ def load() -> None:
             services.client_save(client=Client(**fields), by=staff)
     for spec in PROJECTS:
         _project(dict(spec), people)
+        _budget(spec, people)
     for _order, loader in sorted(_loaders, key=lambda item: item[0]):
         loader(people)
 
@@ -180,6 +223,7 @@ def _project(spec, people):
     milestones = spec.pop("milestones")
     releases = spec.pop("releases")
     raid = spec.pop("raid")
+    spec.pop("budget")
     members = spec.pop("members")
     spec["client"] = Client.objects.get(name=spec["client"])
     manager = people[members[0][0]]
@@ -240,3 +284,37 @@ def _project(spec, people):
         )
     for email, role in members[1:]:
         services.membership_grant(project=project, user=people[email], role=role, by=manager)
+
+
+def _budget(spec, people):
+    """The budget lines and their costs, once: a project that has lines keeps its own."""
+    project = Project.objects.get(key=spec["key"])
+    if project.budget_lines.exists():
+        return
+    manager = people[spec["members"][0][0]]
+    sites = {site.name: site for site in project.sites.all()}
+    for category, name, site, planned, internal, costs in spec["budget"]:
+        line = services.budget_line_save(
+            line=BudgetLine(
+                project=project,
+                category=category,
+                name=name,
+                site=sites.get(site),
+                planned_amount=Decimal(planned),
+                is_internal=internal,
+            ),
+            by=manager,
+        )
+        for day, description, amount, currency, rate in costs:
+            services.cost_entry_save(
+                entry=CostEntry(
+                    project=project,
+                    line=line,
+                    date=day,
+                    description=description,
+                    amount=Decimal(amount),
+                    currency=currency,
+                    rate_to_project=Decimal(rate),
+                ),
+                by=manager,
+            )

@@ -3,7 +3,18 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, ContentRelease, Milestone, Project, RaidItem, RaidKind, RaidStatus, Site
+from .models import (
+    BudgetLine,
+    Client,
+    ContentRelease,
+    CostEntry,
+    Milestone,
+    Project,
+    RaidItem,
+    RaidKind,
+    RaidStatus,
+    Site,
+)
 from .roles import Role
 
 User = get_user_model()
@@ -206,3 +217,34 @@ class RaidFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         return queryset if self.form.cleaned_data.get("status") else queryset.open()
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "name", "site", "planned_amount", "is_internal", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = project.sites.active()
+        self.fields["site"].empty_label = _("Whole project")
+        self.fields["planned_amount"].help_text = _("In %(currency)s.") % {
+            "currency": project.currency
+        }
+
+
+class CostEntryForm(forms.ModelForm):
+    class Meta:
+        model = CostEntry
+        fields = ["line", "date", "description", "amount", "currency", "rate_to_project"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, project, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = lines
+        self.fields["line"].empty_label = _("Choose a budget line…")
+        self.fields["rate_to_project"].help_text = _(
+            "What one unit of the entry's currency is worth in %(currency)s; 1 when the entry "
+            "is in %(currency)s."
+        ) % {"currency": project.currency}

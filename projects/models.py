@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -689,3 +691,150 @@ class PendingCheck(models.Model):
 
     def __str__(self):
         return f"checks of project {self.project_id} queued at {self.requested_at}"
+
+
+class BudgetCategory(models.TextChoices):
+    LICENCES = "licences", _("Licences")
+    IMPLEMENTATION = "implementation", _("Implementation services")
+    CONTENT = "content", _("Content")
+    HOSTING = "hosting", _("Hosting")
+    INTERNAL_REBILLING = "internal_rebilling", _("Internal rebilling")
+    TRAINING = "training", _("Training")
+    CONTINGENCY = "contingency", _("Contingency")
+    OTHER = "other", _("Other")
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+def to_project_currency(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount converted at its rate, rounded to the cent the way an invoice is."""
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def negative_amounts(instance, *names: str) -> dict[str, str]:
+    return {
+        name: _("Enter zero or more: an amount cannot be negative.")
+        for name in names
+        if getattr(instance, name) is not None and getattr(instance, name) < 0
+    }
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def visible(self, *, internal: bool):
+        """What a person sees: everything with `view_internal`, else the shared lines only."""
+        return self if internal else self.filter(is_internal=False)
+
+
+class BudgetLine(models.Model):
+    """A planned amount of the project's budget, in the project currency."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("category"), max_length=30, choices=BudgetCategory.choices)
+    name = models.CharField(_("name"), max_length=200)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+        verbose_name=_("site"),
+        help_text=_("The site this line is charged to, e.g. for internal rebilling."),
+    )
+    planned_amount = models.DecimalField(
+        _("planned amount"), **MONEY, help_text=_("In the project currency.")
+    )
+    is_internal = models.BooleanField(
+        _("vendor-internal"),
+        default=False,
+        help_text=_("Hidden from the client's people, with every total that includes it."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = negative_amounts(self, "planned_amount")
+        if self.category == BudgetCategory.INTERNAL_REBILLING and not self.site_id:
+            errors["site"] = _("Internal rebilling is charged to a site: choose which.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CostEntryQuerySet(models.QuerySet):
+    def active(self):
+        """Entries that count: neither they nor their line are archived."""
+        return self.filter(archived_at__isnull=True, line__archived_at__isnull=True)
+
+    def visible(self, *, internal: bool):
+        return self if internal else self.filter(line__is_internal=False)
+
+
+class CostEntry(models.Model):
+    """Money spent against a budget line, in any currency with its rate to the project's."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cost_entries")
+    line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("budget line"),
+    )
+    date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES)
+    rate_to_project = models.DecimalField(
+        _("rate to the project currency"),
+        max_digits=12,
+        decimal_places=6,
+        default=Decimal(1),
+        help_text=_("One unit of this currency in the project currency; 1 for the same one."),
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = CostEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = _("cost entries")
+
+    def __str__(self):
+        return self.description
+
+    def clean(self):
+        errors = implausible_dates(self, "date") | negative_amounts(self, "amount")
+        rate = self.rate_to_project
+        same_currency = self.project_id and self.currency == self.project.currency
+        if rate is not None and rate <= 0:
+            errors["rate_to_project"] = _("A rate is above zero.")
+        elif rate is not None and rate != 1 and same_currency:
+            errors["rate_to_project"] = _(
+                "This entry is in the project currency (%(currency)s): its rate is 1."
+            ) % {"currency": self.currency}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_internal(self) -> bool:
+        return self.line.is_internal
+
+    @property
+    def project_amount(self) -> Decimal:
+        """The amount in the project currency."""
+        return to_project_currency(self.amount, self.rate_to_project)

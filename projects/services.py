@@ -20,7 +20,9 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import checks
 from .models import (
+    BudgetLine,
     Client,
+    CostEntry,
     Finding,
     Invitation,
     Membership,
@@ -51,6 +53,11 @@ def _save_and_check(obj, *, by):
     return obj
 
 
+def _set_archived(obj, *, archived: bool, by, save=_save):
+    obj.archived_at = timezone.now() if archived else None
+    return save(obj, by=by)
+
+
 @transaction.atomic
 def client_save(*, client: Client, by) -> Client:
     client.name = client.name.strip()
@@ -59,8 +66,7 @@ def client_save(*, client: Client, by) -> Client:
 
 @transaction.atomic
 def client_set_archived(*, client: Client, archived: bool, by) -> Client:
-    client.archived_at = timezone.now() if archived else None
-    return _save(client, by=by)
+    return _set_archived(client, archived=archived, by=by)
 
 
 def role_group(project: Project, role: str) -> Group:
@@ -114,8 +120,7 @@ def site_save(*, site: Site, by) -> Site:
 
 @transaction.atomic
 def site_set_archived(*, site: Site, archived: bool, by) -> Site:
-    site.archived_at = timezone.now() if archived else None
-    return _save_and_check(site, by=by)
+    return _set_archived(site, archived=archived, by=by, save=_save_and_check)
 
 
 def _ensure_not_the_point_of_contact(membership: Membership | None, role: str) -> None:
@@ -284,17 +289,20 @@ def member_set_digest(*, membership: Membership, wants_digest: bool, by) -> Memb
     return _save(membership, by=by)
 
 
+def _ensure_own_site(obj) -> None:
+    if obj.site_id and obj.site.project_id != obj.project_id:
+        raise ValidationError({"site": _("Choose a site of this project.")})
+
+
 @transaction.atomic
 def milestone_save(*, milestone, by):
-    if milestone.site_id and milestone.site.project_id != milestone.project_id:
-        raise ValidationError({"site": _("Choose a site of this project.")})
+    _ensure_own_site(milestone)
     return _save_and_check(milestone, by=by)
 
 
 @transaction.atomic
 def milestone_set_archived(*, milestone, archived: bool, by):
-    milestone.archived_at = timezone.now() if archived else None
-    return _save_and_check(milestone, by=by)
+    return _set_archived(milestone, archived=archived, by=by, save=_save_and_check)
 
 
 @transaction.atomic
@@ -306,14 +314,41 @@ def member_new_calendar_link(*, membership: Membership, by) -> Membership:
 
 @transaction.atomic
 def release_save(*, release, by):
-    if release.site_id and release.site.project_id != release.project_id:
-        raise ValidationError({"site": _("Choose a site of this project.")})
+    _ensure_own_site(release)
     return _save_and_check(release, by=by)
 
 
 @transaction.atomic
 def raid_save(*, item, by):
     return _save_and_check(item, by=by)
+
+
+@transaction.atomic
+def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
+    _ensure_own_site(line)
+    line.name = line.name.strip()
+    return _save_and_check(line, by=by)
+
+
+@transaction.atomic
+def budget_line_set_archived(*, line: BudgetLine, archived: bool, by) -> BudgetLine:
+    """An archived line leaves the budget with its cost entries; both rows stay."""
+    return _set_archived(line, archived=archived, by=by, save=_save_and_check)
+
+
+@transaction.atomic
+def cost_entry_save(*, entry: CostEntry, by) -> CostEntry:
+    if entry.line_id and (
+        entry.line.project_id != entry.project_id or entry.line.archived_at is not None
+    ):
+        raise ValidationError({"line": _("Choose a current budget line of this project.")})
+    entry.description = entry.description.strip()
+    return _save_and_check(entry, by=by)
+
+
+@transaction.atomic
+def cost_entry_set_archived(*, entry: CostEntry, archived: bool, by) -> CostEntry:
+    return _set_archived(entry, archived=archived, by=by, save=_save_and_check)
 
 
 # Health checks

@@ -91,10 +91,16 @@ def build(milestones, today: datetime.date, width: int = 960) -> Timeline | None
             )
             y += ROW
     timeline.height = y + MARGIN
-    months = span // 30
+    timeline.ticks = month_ticks(first, last, x)
+    return timeline
+
+
+def month_ticks(first: datetime.date, last: datetime.date, x) -> list[tuple[float, str]]:
+    """(position, label) of the month starts between two days: every month, or every quarter
+    or year on a long span. `x` turns a day into its position."""
+    months = (last - first).days // 30
     step = 1 if months <= 14 else 3 if months <= 42 else 12
-    timeline.ticks = [
+    return [
         (x(day), f"{day:%b %Y}" if day.month == 1 or step > 1 else f"{day:%b}")
         for day in _month_starts(first, last, step)
     ]
-    return timeline

@@ -36,6 +36,23 @@ urlpatterns = [
     path("p/<str:key>/raid/", views.raid_list, name="raid"),
     path("p/<str:key>/raid/new/", views.raid_edit, name="raid_add"),
     path("p/<str:key>/raid/<int:item_id>/", views.raid_edit, name="raid_edit"),
+    path("p/<str:key>/budget/", views.budget_page, name="budget"),
+    path("p/<str:key>/budget/lines/new/", views.budget_line_edit, name="budget_line_add"),
+    path(
+        "p/<str:key>/budget/lines/<int:line_id>/", views.budget_line_edit, name="budget_line_edit"
+    ),
+    path(
+        "p/<str:key>/budget/lines/<int:line_id>/archive/",
+        views.budget_line_archive,
+        name="budget_line_archive",
+    ),
+    path("p/<str:key>/budget/costs/new/", views.cost_entry_edit, name="cost_entry_add"),
+    path("p/<str:key>/budget/costs/<int:entry_id>/", views.cost_entry_edit, name="cost_entry_edit"),
+    path(
+        "p/<str:key>/budget/costs/<int:entry_id>/archive/",
+        views.cost_entry_archive,
+        name="cost_entry_archive",
+    ),
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),
     path("p/<str:key>/members/digest/", views.member_digest, name="member_digest"),

@@ -11,17 +11,20 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import checks, services, timeline
-from .access import project_for
+from . import budget, checks, services, timeline
+from .access import project_for, require
 from .calendar import milestones_ics
 from .filters import ProjectFilter
 from .forms import (
     ASSIGNABLE_ROLES,
+    BudgetLineForm,
     ClientForm,
     ContentReleaseForm,
+    CostEntryForm,
     MemberAddForm,
     MemberRoleForm,
     MilestoneForm,
@@ -36,9 +39,11 @@ from .forms import (
 from .history import history_entries
 from .models import (
     SEVERITY_RANK,
+    BudgetLine,
     CheckArea,
     Client,
     ContentRelease,
+    CostEntry,
     Membership,
     Milestone,
     Project,
@@ -657,3 +662,127 @@ def raid_edit(request: HttpRequest, key: str, item_id: int | None = None) -> Htt
     return render(
         request, "projects/raid_form.html", {"project": project, "form": form, "item": item}
     )
+
+
+# The budget
+
+
+def _sees_internal(project: Project) -> bool:
+    return "view_internal" in project.user_perms
+
+
+def _lines(project: Project):
+    """The project's current budget lines this person may see."""
+    return project.budget_lines.active().visible(internal=_sees_internal(project))
+
+
+def _entries(project: Project):
+    return project.cost_entries.active().visible(internal=_sees_internal(project))
+
+
+def _line_for(project: Project, line_id: int) -> BudgetLine:
+    return get_object_or_404(_lines(project), pk=line_id)
+
+
+def _entry_for(project: Project, entry_id: int) -> CostEntry:
+    return get_object_or_404(_entries(project), pk=entry_id)
+
+
+def _budget_item(request: HttpRequest, key: str, fetch, item_id: int | None, new=None):
+    """The project and one of its budget rows (a `new` one without an id), for a manager.
+    The row is looked up before the role is checked: a vendor-internal row is not found,
+    rather than refused, for a client role that may not know it exists."""
+    if item_id is None:
+        project = project_for(request, key, "manage_project")
+        return project, new(project)
+    project = project_for(request, key, "view_budget")
+    item = fetch(project, item_id)
+    require(request, project, "manage_project")
+    return project, item
+
+
+@login_required
+def budget_page(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "view_budget")
+    today = timezone.localdate()
+    internal = _sees_internal(project)
+    context = {
+        "project": project,
+        "today": today,
+        "internal": internal,
+        "manager": "manage_project" in project.user_perms,
+        "budget": budget.overview(project, internal=internal, today=today),
+        "page": paginate(request, _entries(project).select_related("line")),
+    }
+    return render(request, "projects/budget.html", context)
+
+
+def _budget_form(request: HttpRequest, project: Project, item, form, save) -> HttpResponse:
+    saved = submitted(request, form, save)
+    if saved:
+        messages.success(
+            request,
+            _("%(kind)s %(name)s saved.")
+            % {"kind": capfirst(saved._meta.verbose_name), "name": saved},
+        )
+        return redirect("projects:budget", project.key)
+    kind = "line" if isinstance(item, BudgetLine) else "entry"
+    context = {"project": project, "form": form, "item": item, "kind": kind}
+    return render(request, "projects/budget_form.html", context)
+
+
+def _new_line(project: Project) -> BudgetLine:
+    return BudgetLine(project=project)
+
+
+def _new_entry(project: Project) -> CostEntry:
+    return CostEntry(project=project, currency=project.currency, date=timezone.localdate())
+
+
+@login_required
+def budget_line_edit(request: HttpRequest, key: str, line_id: int | None = None) -> HttpResponse:
+    project, line = _budget_item(request, key, _line_for, line_id, new=_new_line)
+    form = BudgetLineForm(request.POST or None, instance=copy.copy(line), project=project)
+    return _budget_form(
+        request,
+        project,
+        line,
+        form,
+        lambda f: services.budget_line_save(line=f.save(commit=False), by=request.user),
+    )
+
+
+@login_required
+def cost_entry_edit(request: HttpRequest, key: str, entry_id: int | None = None) -> HttpResponse:
+    project, entry = _budget_item(request, key, _entry_for, entry_id, new=_new_entry)
+    form = CostEntryForm(
+        request.POST or None, instance=copy.copy(entry), project=project, lines=_lines(project)
+    )
+    return _budget_form(
+        request,
+        project,
+        entry,
+        form,
+        lambda f: services.cost_entry_save(entry=f.save(commit=False), by=request.user),
+    )
+
+
+@require_POST
+@login_required
+def budget_line_archive(request: HttpRequest, key: str, line_id: int) -> HttpResponse:
+    project, line = _budget_item(request, key, _line_for, line_id)
+    services.budget_line_set_archived(line=line, archived=True, by=request.user)
+    messages.success(
+        request,
+        _("Budget line %(name)s archived; its costs no longer count.") % {"name": line.name},
+    )
+    return redirect("projects:budget", project.key)
+
+
+@require_POST
+@login_required
+def cost_entry_archive(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
+    project, entry = _budget_item(request, key, _entry_for, entry_id)
+    services.cost_entry_set_archived(entry=entry, archived=True, by=request.user)
+    messages.success(request, _("Cost entry %(name)s archived.") % {"name": entry.description})
+    return redirect("projects:budget", project.key)

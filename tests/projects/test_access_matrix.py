@@ -2,13 +2,14 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
 
 from projects import services
-from projects.models import ContentRelease, Milestone, RaidItem
+from projects.models import BudgetLine, ContentRelease, CostEntry, Milestone, RaidItem
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
@@ -37,6 +38,9 @@ SUBMITTERS = ("pm", "spoc", "stakeholder", "staff")
 # A requirement the project manager submitted: a client stakeholder follows only their own.
 ALL_REQUIREMENTS = ("pm", "team_member", "spoc", "staff")
 NOT_THEIRS = {"stakeholder": 404}
+BUDGET_VIEWERS = ("pm", "team_member", "spoc", "staff")
+# A vendor-internal budget row does not exist for a client role, rather than being refused.
+NOT_FOR_THE_CLIENT = {"spoc": 404}
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -52,6 +56,33 @@ MATRIX = [
     ("projects:raid_add", "get", "project", expect(MANAGERS)),
     ("projects:raid_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:raid_edit", "get", "raid", expect(MANAGERS)),
+    ("projects:budget", "get", "project", expect(BUDGET_VIEWERS)),
+    ("projects:budget_line_add", "get", "project", expect(MANAGERS)),
+    ("projects:budget_line_add", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:budget_line_edit", "get", "budget_line", expect(MANAGERS)),
+    (
+        "projects:budget_line_edit",
+        "get",
+        "internal_line",
+        {**expect(MANAGERS), **NOT_FOR_THE_CLIENT},
+    ),
+    ("projects:budget_line_archive", "post", "budget_line", expect(MANAGERS, ok=302)),
+    (
+        "projects:budget_line_archive",
+        "post",
+        "internal_line",
+        {**expect(MANAGERS, ok=302), **NOT_FOR_THE_CLIENT},
+    ),
+    ("projects:cost_entry_add", "get", "project", expect(MANAGERS)),
+    ("projects:cost_entry_add", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:cost_entry_edit", "get", "cost_entry", expect(MANAGERS)),
+    (
+        "projects:cost_entry_edit",
+        "get",
+        "internal_cost",
+        {**expect(MANAGERS), **NOT_FOR_THE_CLIENT},
+    ),
+    ("projects:cost_entry_archive", "post", "cost_entry", expect(MANAGERS, ok=302)),
     ("projects:release_add", "get", "project", expect(MANAGERS)),
     ("projects:release_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:release_edit", "get", "release", expect(MANAGERS)),
@@ -152,6 +183,15 @@ POST_DATA = {
     "projects:milestone_add": {"name": "Go-live", "planned_date": "2027-03-01"},
     "projects:raid_add": {"kind": "risk", "title": "Designer", "impact": "high", "status": "open"},
     "projects:release_add": {"site": "{site}", "title": "Module", "ready_on": "2026-10-01"},
+    "projects:budget_line_add": {"category": "licences", "name": "Licences", "planned_amount": "9"},
+    "projects:cost_entry_add": {
+        "line": "{line}",
+        "date": "2026-10-01",
+        "description": "Invoice",
+        "amount": "100",
+        "currency": "EUR",
+        "rate_to_project": "1",
+    },
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
     "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
@@ -194,6 +234,16 @@ def _args(kind, project, user):
             by=None,
         )
         return [project.key, release.pk]
+    if kind in ("budget_line", "internal_line"):
+        return [project.key, _budget_line(project, internal=kind == "internal_line").pk]
+    if kind in ("cost_entry", "internal_cost"):
+        line = _budget_line(project, internal=kind == "internal_cost")
+        entry = services.cost_entry_save(
+            entry=CostEntry(project=project, line=line, date=date(2026, 10, 1),
+                            description="Invoice", amount=Decimal(100), currency="EUR"),
+            by=None,
+        )  # fmt: skip
+        return [project.key, entry.pk]
     if kind == "calendar":
         membership = project.memberships.get(role=Role.PROJECT_MANAGER)
         return [services.member_new_calendar_link(membership=membership, by=None).calendar_token]
@@ -274,6 +324,14 @@ def _args(kind, project, user):
     raise AssertionError(kind)
 
 
+def _budget_line(project, internal=False):
+    return services.budget_line_save(
+        line=BudgetLine(project=project, category="licences", name="Licences",
+                        planned_amount=Decimal(1000), is_internal=internal),
+        by=None,
+    )  # fmt: skip
+
+
 def _stakeholder(project):
     return stakeholder_services.stakeholder_save(
         stakeholder=Stakeholder(project=project, name="Olga Berg", side="client", department="it"),
@@ -288,8 +346,19 @@ def _waiting_entry(project, author):
     )
 
 
+# A URL tried on two kinds of object names the kind in its test ids.
+_TWICE = {row[:2] for row in MATRIX if [r[:2] for r in MATRIX].count(row[:2]) > 1}
 CASES = [
-    pytest.param(name, method, kind, who, status, id=f"{name}-{method}-{who}")
+    pytest.param(
+        name,
+        method,
+        kind,
+        who,
+        status,
+        id=f"{name}-{method}-{kind}-{who}"
+        if (name, method) in _TWICE
+        else f"{name}-{method}-{who}",
+    )
     for name, method, kind, table in MATRIX
     for who, status in table.items()
 ]
@@ -306,6 +375,8 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
     data = dict(POST_DATA.get(url_name, {}))
     if data.get("site") == "{site}":
         data["site"] = SiteFactory(project=project).pk
+    if data.get("line") == "{line}":
+        data["line"] = _budget_line(project).pk
     if data.get("stakeholder") == "{stakeholder}":
         data["stakeholder"] = _stakeholder(project).pk
     user = persona(who)

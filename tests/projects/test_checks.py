@@ -409,3 +409,97 @@ def test_portfolio_query_count_does_not_grow(client, pm, project, django_assert_
         with django_assert_num_queries(6):
             response = client.get(reverse("projects:portfolio"))
         assert response.status_code == 200
+
+
+# The budget's checks, on the figures of `projects.budget`
+
+
+def _budget(project, pm, *, planned, spent, on, site=None, category="implementation"):
+    from decimal import Decimal
+
+    from projects.models import BudgetLine, CostEntry
+
+    line = services.budget_line_save(
+        line=BudgetLine(
+            project=project,
+            category=category,
+            name="Implementation services",
+            planned_amount=Decimal(planned),
+            site=site,
+        ),
+        by=pm,
+    )
+    if spent:
+        services.cost_entry_save(
+            entry=CostEntry(
+                project=project,
+                line=line,
+                date=on,
+                description="Invoice",
+                amount=Decimal(spent),
+                currency=project.currency,
+            ),
+            by=pm,
+        )
+    return line
+
+
+@pytest.mark.parametrize(
+    ("spent", "expected"),
+    [
+        ("55000", None),
+        ("55001", Severity.AMBER),
+        ("62500", Severity.AMBER),
+        ("62501", Severity.RED),
+    ],
+)
+def test_spend_ahead_of_plan_for_the_time_elapsed(project, pm, spent, expected):
+    # Ten days of twenty have passed: 50,000 of the 100,000 planned should be spent by now.
+    project.start_date, project.target_go_live = date(2026, 1, 1), date(2026, 1, 21)
+    services.project_update(project=project, by=pm)
+    _budget(project, pm, planned="100000", spent=spent, on=date(2026, 1, 5))
+    found = codes(project, today=date(2026, 1, 11)).get("spend-ahead-of-plan")
+    assert (found[1] if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("done_share", "expected_cpi", "expected"),
+    [
+        ("50", None, None),  # CPI 1.00, EAC 100,000
+        ("45", None, Severity.AMBER),  # CPI 0.90 (at the threshold), EAC 111,111
+        ("44", Severity.AMBER, Severity.AMBER),  # CPI 0.88, EAC 113,636
+        ("35", Severity.RED, Severity.RED),  # CPI 0.70, EAC 142,857
+    ],
+)
+def test_earned_value_and_estimate_at_completion(project, pm, done_share, expected_cpi, expected):
+    from decimal import Decimal
+
+    # 50,000 spent of 100,000; a milestone worth `done_share`% is done: CPI = share / 50.
+    _budget(project, pm, planned="100000", spent="50000", on=date(2026, 10, 1))
+    services.milestone_save(
+        milestone=Milestone(
+            project=project,
+            name="Configuration",
+            planned_date=date(2026, 10, 1),
+            forecast_date=date(2026, 10, 1),
+            actual_date=date(2026, 10, 1),
+            budget_share=Decimal(done_share),
+        ),
+        by=pm,
+    )
+    found = codes(project)
+    assert found.get("earned-value-cpi", (None, None))[1] == expected_cpi
+    # EAC = BAC / CPI: 100,000 × 50 / share; over 115% of the budget is red.
+    assert found.get("estimate-over-budget", (None, None))[1] == expected
+
+
+def test_rebilling_above_a_year_of_the_local_alternative(project, pm):
+    from decimal import Decimal
+
+    site = SiteFactory(project=project, local_alternative_cost=Decimal("15000"))
+    _budget(
+        project, pm, planned="15000", spent=None, on=None, site=site, category="internal_rebilling"
+    )
+    assert f"rebilling:{site.pk}" not in codes(project)
+    _budget(project, pm, planned="1", spent=None, on=None, site=site, category="internal_rebilling")
+    assert codes(project)[f"rebilling:{site.pk}"] == (CheckArea.BUDGET, Severity.AMBER)

@@ -1,10 +1,13 @@
 """Each page's query count is pinned and does not grow with its rows."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from projects import services
-from projects.models import Site
+from projects.models import BudgetLine, CostEntry, Site
 from projects.roles import Role
 from tests.projects.factories import ClientFactory, ProjectFactory, SiteFactory, UserFactory
 
@@ -40,12 +43,31 @@ def _grow_users(project, pm, n):
     _grow_members(project, pm, n)
 
 
+def _grow_budget(project, pm, n):
+    """n lines on n sites, every other one vendor-internal, each with a cost in another
+    currency; more entries than a page holds."""
+    for k in range(n):
+        line = services.budget_line_save(
+            line=BudgetLine(project=project, category="internal_rebilling", name=f"Line {k}",
+                            site=SiteFactory(project=project), planned_amount=Decimal(1000),
+                            is_internal=k % 2 == 1),
+            by=pm,
+        )  # fmt: skip
+        services.cost_entry_save(
+            entry=CostEntry(project=project, line=line, date=date(2026, 10, 1), amount=Decimal(9),
+                            description="Invoice", currency="USD", rate_to_project=Decimal("0.9")),
+            by=pm,
+        )  # fmt: skip
+
+
 # url name, needs the project key, how to add rows, who looks, queries pinned
 PAGES = [
     ("projects:list", False, _grow_projects, "pm", 7),
     ("projects:home", True, _grow_sites, "pm", 10),
     ("projects:members", True, _grow_members, "pm", 9),
     ("projects:history", True, _grow_history, "pm", 10),
+    ("projects:budget", True, _grow_budget, "pm", 11),
+    ("projects:budget", True, _grow_budget, "spoc", 11),
     ("projects:client_list", False, _grow_clients, "staff", 5),
     ("projects:user_list", False, _grow_users, "staff", 5),
 ]
