@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,8 @@ class ProjectStatus(models.TextChoices):
     LIVE = "live", _("Live")
     CLOSED = "closed", _("Closed")
     ARCHIVED = "archived", _("Archived")
+    # A saved template: a plan to start new projects from, never run itself.
+    TEMPLATE = "template", _("Template")
 
 
 CURRENCIES = [
@@ -99,16 +102,46 @@ CURRENCIES = [
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one query for "projects this person may see"; every list starts from it."""
+        return self._with_permission(user, "view_project")
+
+    def managed_by(self, user):
+        """The projects this person may set up (vendor staff: every one)."""
+        return self._with_permission(user, "manage_project")
+
+    def _with_permission(self, user, codename: str):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff or user.is_superuser:
             return self
         return get_objects_for_user(
-            user, "projects.view_project", klass=self, accept_global_perms=False
+            user, f"projects.{codename}", klass=self, accept_global_perms=False
         )
 
-    def current(self):
+    def unarchived(self):
         return self.exclude(status=ProjectStatus.ARCHIVED)
+
+    def current(self):
+        """The projects being run: neither archived nor templates. Checks, digests and the
+        portfolio look only at these."""
+        return self.unarchived().exclude(status=ProjectStatus.TEMPLATE)
+
+    def templates(self):
+        return self.filter(status=ProjectStatus.TEMPLATE)
+
+    def plan_sources_for(self, user):
+        """What this person may start a new project from: the templates they see and the
+        projects they manage."""
+        managed = self.managed_by(user).values("pk")
+        templates = self.visible_to(user).templates().values("pk")
+        return self.filter(Q(pk__in=managed) | Q(pk__in=templates))
+
+
+def statuses_allowed(current: str) -> list[ProjectStatus]:
+    """The statuses a project may be given by editing it: a template stays a template (or is
+    archived), and a running project becomes one only by "Save as template", which copies it."""
+    if current == ProjectStatus.TEMPLATE:
+        return [ProjectStatus.TEMPLATE, ProjectStatus.ARCHIVED]
+    return [status for status in ProjectStatus if status != ProjectStatus.TEMPLATE]
 
 
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
@@ -178,6 +211,10 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:home", args=[self.key])
+
+    @property
+    def is_template(self) -> bool:
+        return self.status == ProjectStatus.TEMPLATE
 
     def clean(self):
         errors = implausible_dates(
