@@ -8,6 +8,17 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from .navigation import register_tab
+        from .services import assumptions_copy, milestones_copy
+        from .templates import register_template_part
+
+        register_template_part(
+            _("Active milestones, on their baseline moved to the new start; not done, no owner"),
+            milestones_copy,
+            order=10,
+        )
+        register_template_part(
+            _("Assumptions to validate, reopened and without an owner"), assumptions_copy, order=30
+        )
 
         register_tab(_("Overview"), "projects:home", order=0)
         register_tab(
