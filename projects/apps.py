@@ -40,4 +40,10 @@ class ProjectsConfig(AppConfig):
         )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
-        register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)
+        register_tab(
+            _("Settings"),
+            "projects:edit",
+            permission="manage_project",
+            order=100,
+            also_for=["projects:save_template"],
+        )

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from projects import services, templates
 from projects.models import (
@@ -21,7 +22,7 @@ from requirements import services as requirement_services
 from requirements.models import Requirement
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Assignment, Stakeholder
-from tests.projects.factories import ClientFactory
+from tests.projects.factories import ClientFactory, ProjectFactory
 
 # `project` starts on 1 Sep 2026; the new project on 4 Jan 2027: every date moves 125 days.
 NEW_START = date(2027, 1, 4)
@@ -290,3 +291,162 @@ def test_a_project_from_a_template_starts_again_from_its_dates(project, pm):
     copy = new_project(template, pm)
     assert copy.status == ProjectStatus.SETUP
     assert copy.milestones.get().planned_date == date(2027, 4, 5)
+
+
+# The "New project" form
+
+
+def create_data(source, **extra):
+    return {
+        "source": source,
+        "client": extra.pop("client"),
+        "name": "Next rollout",
+        "key": "NEW",
+        "lms_product": "Moodle Workplace",
+        "deployment_model": "saas",
+        "start_date": NEW_START.isoformat(),
+        "target_go_live": "2027-09-01",
+        "currency": "EUR",
+        **extra,
+    }
+
+
+def test_the_form_lists_templates_first_then_projects_i_manage(client, plan, pm):
+    services.project_save_as_template(source=plan, name="Standard rollout", key="TPL", by=pm)
+    ProjectFactory(name="Someone else's rollout", key="ELSE")
+    client.force_login(pm)
+    html = client.get(reverse("projects:create")).content.decode()
+    templates_group = html.index('<optgroup label="Templates">')
+    projects_group = html.index('<optgroup label="Projects you manage">')
+    assert templates_group < html.index("TPL · Standard rollout") < projects_group
+    assert projects_group < html.index(f"NWP · Northwind rollout · {plan.client.name}")
+    assert "Someone else" not in html and "ELSE" not in html
+    assert "The ownership map and the people in it, for the same client only" in html
+    assert "its people belong to that client" in html
+
+
+def test_project_manager_starts_a_project_from_one_they_manage(client, plan, pm):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:create"), create_data(plan.pk, client=plan.client.pk), follow=True
+    )
+    assert "Project NEW created" in response.content.decode()
+    copy = Project.objects.get(key="NEW")
+    assert sorted(copy.milestones.values_list("planned_date", flat=True)) == [
+        date(2027, 1, 10),
+        date(2027, 7, 4),
+    ]
+    assert copy.sites.get().name == "Germany"
+
+
+@pytest.mark.parametrize("case", ["seen_not_managed", "someone_elses", "missing"])
+def test_a_project_i_do_not_manage_is_a_form_error_and_nothing_is_created(
+    client, plan, pm, team_member, case
+):
+    """A project the person sees but does not manage, someone else's project, and an id that
+    does not exist all get the same answer."""
+    creator, source = pm, 999_999
+    if case == "seen_not_managed":
+        creator, source = team_member, plan.pk
+        services.user_save(user=team_member, may_create_projects=True, by=team_member)
+    elif case == "someone_elses":
+        source = ProjectFactory(name="Someone else's rollout").pk
+    client.force_login(creator)
+    before = Project.objects.count()
+    response = client.post(reverse("projects:create"), create_data(source, client=plan.client.pk))
+    assert response.status_code == 200
+    assert "Choose a project you manage." in response.content.decode()
+    assert Project.objects.count() == before
+    assert not Project.objects.filter(key="NEW").exists()
+
+
+def test_a_template_i_can_see_is_a_valid_start_even_if_i_do_not_manage_it(
+    client, project, pm, team_member
+):
+    template = services.project_save_as_template(source=project, name="T", key="TPL", by=pm)
+    services.membership_grant(project=template, user=team_member, role=Role.TEAM_MEMBER, by=pm)
+    services.user_save(user=team_member, may_create_projects=True, by=team_member)
+    client.force_login(team_member)
+    response = client.post(
+        reverse("projects:create"), create_data(template.pk, client=project.client.pk)
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(key="NEW").memberships.get().user == team_member
+
+
+def test_a_template_link_preselects_it_in_the_form(client, project, pm):
+    template = services.project_save_as_template(source=project, name="T", key="TPL", by=pm)
+    client.force_login(pm)
+    home = client.get(template.get_absolute_url()).content.decode()
+    link = f"{reverse('projects:create')}?source={template.pk}"
+    assert link in home
+    html = client.get(link).content.decode()
+    assert f'<option value="{template.pk}" selected>TPL · T' in html
+
+
+# Saving as a template, per role
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("pm", 302),
+        ("staff", 302),
+        ("team_member", 403),
+        ("spoc", 403),
+        ("stakeholder", 403),
+        ("tester", 403),
+        ("observer", 403),
+        ("outsider", 404),
+    ],
+)
+def test_only_the_project_manager_and_staff_save_a_template(client, plan, persona, who, status):
+    user = persona(who)
+    client.force_login(user)
+    url = reverse("projects:save_template", args=[plan.key])
+    response = client.post(url, {"name": "Standard rollout", "key": "tpl"})
+    assert response.status_code == status
+    if status == 302:
+        template = Project.objects.get(key="TPL")
+        assert response["Location"] == template.get_absolute_url()
+        assert template.memberships.get().user == user
+        assert template.milestones.count() == 2
+        page = client.get(response["Location"]).content.decode()
+        assert "Template TPL saved from NWP" in page
+        assert "This is a template." in page and 'class="badge template">Template<' in page
+    else:
+        assert not Project.objects.filter(key="TPL").exists()
+
+
+def test_saving_as_template_explains_a_taken_key(client, plan, pm):
+    client.force_login(pm)
+    url = reverse("projects:save_template", args=[plan.key])
+    form = client.get(url).content.decode()
+    assert 'value="Northwind rollout template"' in form
+    html = client.post(url, {"name": "Copy", "key": "NWP"}).content.decode()
+    assert "already exists" in html
+    assert Project.objects.count() == 1
+
+
+def test_the_project_list_marks_templates(client, project, pm):
+    services.project_save_as_template(source=project, name="Standard rollout", key="TPL", by=pm)
+    client.force_login(pm)
+    html = client.get(reverse("projects:list")).content.decode()
+    row = html[html.index("TPL</strong> · Standard rollout") :]
+    assert 'class="badge template">Template<' in row[: row.index("</tr>")]
+    # The header's project switcher is for the projects being run.
+    assert "TPL · Standard rollout</a>" not in html and "NWP · Northwind rollout</a>" in html
+    only_templates = client.get(
+        reverse("projects:list"), {"status": "template"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Standard rollout" in only_templates and "Northwind rollout" not in only_templates
+
+
+def test_a_template_stays_a_template_when_its_settings_are_edited(client, project, pm):
+    template = services.project_save_as_template(source=project, name="T", key="TPL", by=pm)
+    client.force_login(pm)
+    html = client.get(reverse("projects:edit", args=[template.key])).content.decode()
+    assert 'value="setup"' not in html and 'value="archived"' in html
+    html = client.get(reverse("projects:edit", args=[project.key])).content.decode()
+    assert 'value="template"' not in html
+    assert reverse("projects:save_template", args=[project.key]) in html
