@@ -450,3 +450,25 @@ def test_a_template_stays_a_template_when_its_settings_are_edited(client, projec
     html = client.get(reverse("projects:edit", args=[project.key])).content.decode()
     assert 'value="template"' not in html
     assert reverse("projects:save_template", args=[project.key]) in html
+
+
+def test_the_demo_has_a_standard_template_and_loads_twice(db):
+    from projects import demo
+
+    demo.load()
+    demo.load()
+    template = Project.objects.get(key="TPL1")
+    assert (template.name, template.status) == ("Standard single-country rollout", "template")
+    assert template.sites.count() == 1
+    assert list(template.milestones.values_list("name", flat=True)) == [
+        "Kick-off workshop",
+        "Platform configured",
+        "Content migrated",
+        "User acceptance test signed off",
+        "Go-live",
+        "Hypercare ends",
+    ]
+    assert sorted(template.raid.values_list("kind", "status")) == [("assumption", "open")] * 3
+    pm = Membership.objects.get(project=template).user
+    assert pm.email == "pm@liaison.example"
+    assert template in Project.objects.plan_sources_for(pm)
