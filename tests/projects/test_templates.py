@@ -242,6 +242,8 @@ def test_same_client_copies_the_people_holding_a_letter_and_their_letters(owners
     # People, not accounts: the team member is not given access to the new project.
     assert all(s.user is None for s in people.values())
     assert not Membership.objects.filter(project=copy).exclude(user=pm).exists()
+    for row in (*people.values(), *Assignment.objects.filter(project=copy)):
+        assert row.history.get().history_user == pm
 
 
 def test_another_client_gets_an_empty_ownership_map(ownership, pm):
