@@ -1,10 +1,11 @@
 """What a new project copies from its template (a saved template or a past project).
 
 `services.project_copy_plan` copies the active sites first, then every registered part in
-order. Each app registers its own part in `AppConfig.ready`, so that `projects` copies the
-others' data without importing them:
+order: milestones (10) and assumptions (30) from `projects`, the ownership map (40) from
+`stakeholders`. Each app registers its own part in `AppConfig.ready`, so that `projects` copies
+the others' data without importing them, e.g.
 
-    register_template_part(_("Budget categories"), copy_budget_categories, order=40)
+    register_template_part(_("Budget categories"), budget_categories_copy, order=20)
 
 A copier is called as `copier(source=…, target=…, site_map=…, by=…)` inside the transaction
 that creates the target: `site_map` maps each copied site's id in the source to its copy in the
