@@ -9,6 +9,22 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 (registers the checks of the plan)
         from .navigation import register_tab
+        from .services import assumptions_copy, budget_lines_copy, milestones_copy
+        from .templates import register_template_part
+
+        register_template_part(
+            _("Active milestones, on their baseline moved to the new start; not done, no owner"),
+            milestones_copy,
+            order=10,
+        )
+        register_template_part(
+            _("Budget lines by category with their planned amounts; no costs"),
+            budget_lines_copy,
+            order=20,
+        )
+        register_template_part(
+            _("Assumptions to validate, reopened and without an owner"), assumptions_copy, order=30
+        )
 
         register_tab(_("Overview"), "projects:home", order=0)
         register_tab(
@@ -42,4 +58,10 @@ class ProjectsConfig(AppConfig):
         )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
-        register_tab(_("Settings"), "projects:edit", permission="manage_project", order=100)
+        register_tab(
+            _("Settings"),
+            "projects:edit",
+            permission="manage_project",
+            order=100,
+            also_for=["projects:save_template"],
+        )

@@ -1,5 +1,6 @@
 """The demo's base: vendor staff, a large multinational rolling out to three countries, a small
-client, and one account for every role. Other apps add their part with `register_demo`."""
+client, one account for every role, and the vendor's standard template to start projects from.
+Other apps add their part with `register_demo`."""
 
 from datetime import date
 from decimal import Decimal
@@ -50,6 +51,13 @@ CLIENTS = [
         "headcount": 180,
         "countries": "Ireland",
         "industry": "Healthcare clinics",
+    },
+    {
+        # The vendor itself: its saved templates belong to no customer.
+        "name": "Liaison (internal)",
+        "headcount": 60,
+        "countries": "",
+        "industry": "LMS implementation",
     },
 ]
 
@@ -180,6 +188,40 @@ PROJECTS = [
             ("spoc@brightwater.example", Role.STAKEHOLDER),
         ],
     },
+    {
+        "client": "Liaison (internal)",
+        "key": "TPL1",
+        "name": "Standard single-country rollout",
+        "lms_product": "Moodle Workplace",
+        "deployment_model": DeploymentModel.SAAS,
+        "start_date": date(2026, 1, 5),
+        "target_go_live": date(2026, 6, 1),
+        "currency": "EUR",
+        "status": ProjectStatus.TEMPLATE,
+        "sites": [("Main country", date(2026, 6, 1), "English", "", 10, None)],
+        "releases": [],
+        "raid": [
+            ("assumption", "Learners' computers can play video and sound", "high", "", date(2026, 2, 2), "open", "Test the player on a sample of learners' machines at every site."),
+            ("assumption", "Hosting term covers the whole programme", "high", "", date(2026, 1, 30), "open", "Compare the hosting contract's end with the programme end before signing."),
+            ("assumption", "An instructional designer is on board before contracts are signed", "medium", "", date(2026, 1, 19), "open", "Name the client's designer at the kick-off; offer a vendor designer if there is none."),
+        ],
+        "milestones": [
+            ("Kick-off workshop", None, date(2026, 1, 12), date(2026, 1, 12), None, False, "5"),
+            ("Platform configured", None, date(2026, 3, 2), date(2026, 3, 2), None, False, "25"),
+            ("Content migrated", None, date(2026, 4, 6), date(2026, 4, 6), None, False, "20"),
+            ("User acceptance test signed off", None, date(2026, 5, 4), date(2026, 5, 4), None, False, "20"),
+            ("Go-live", "Main country", date(2026, 6, 1), date(2026, 6, 1), None, True, "20"),
+            ("Hypercare ends", None, date(2026, 7, 3), date(2026, 7, 3), None, False, "10"),
+        ],
+        "budget": [
+            ("licences", "LMS licences, year 1", None, "30000", False, []),
+            ("implementation", "Configuration and integrations", None, "45000", False, []),
+            ("content", "Content migration", None, "15000", False, []),
+            ("training", "Administrator and trainer training", None, "6000", False, []),
+            ("contingency", "Contingency (10%)", None, "9600", True, []),
+        ],
+        "members": [("pm@liaison.example", Role.PROJECT_MANAGER)],
+    },
 ]
 # fmt: on
 
@@ -237,7 +279,7 @@ def _project(spec, people):
             languages=languages,
             local_owner=owner,
             content_qc_target_days=qc_days,
-            local_alternative_cost=Decimal(alternative),
+            local_alternative_cost=Decimal(alternative) if alternative else None,
         )
         by_name[name] = services.site_save(site=site, by=manager)
     for name, site, planned, forecast, done, go_live, share in milestones:

@@ -34,6 +34,8 @@ class ProjectFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
+        # Templates stay in the default list (with their badge): it is where a project manager
+        # finds them. The header's switcher keeps to the projects being run.
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.current()
+            queryset = queryset.unarchived()
         return queryset

@@ -14,6 +14,7 @@ from .models import (
     RaidKind,
     RaidStatus,
     Site,
+    statuses_allowed,
 )
 from .roles import Role
 
@@ -65,11 +66,59 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data["key"].strip().upper()
 
 
+class ProjectCreateForm(ProjectForm):
+    source = forms.TypedChoiceField(
+        label=_("Start from"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "A template or a past project. The ownership map comes along only when the new "
+            "project is for the same client: its people belong to that client."
+        ),
+        # The same answer for a project that does not exist and one the person may not
+        # manage: the form must not tell which projects exist.
+        error_messages={"invalid_choice": _("Choose a project you manage.")},
+    )
+    field_order = ["source"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        sources = Project.objects.plan_sources_for(user).select_related("client")
+        self.sources = {project.pk: project for project in sources.order_by("name")}
+        groups = {True: [], False: []}
+        for project in self.sources.values():
+            label = f"{project.key} · {project.name} · {project.client.name}"
+            groups[project.is_template].append((project.pk, label))
+        choices = [("", _("A blank project"))]
+        if groups[True]:
+            choices.append((_("Templates"), groups[True]))
+        if groups[False]:
+            choices.append((_("Projects you manage"), groups[False]))
+        self.fields["source"].choices = choices
+
+    def clean_source(self) -> Project | None:
+        source = self.cleaned_data["source"]
+        return self.sources[source] if source is not None else None
+
+
 class ProjectEditForm(ProjectForm):
     """After creation the key and the client are fixed: item keys and history depend on them."""
 
     class Meta(ProjectForm.Meta):
         fields = [f for f in ProjectForm.Meta.fields if f not in ("client", "key")] + ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = statuses_allowed(self.instance.status)
+        self.fields["status"].choices = [(status.value, status.label) for status in allowed]
+
+
+class SaveAsTemplateForm(ProjectForm):
+    class Meta(ProjectForm.Meta):
+        fields = ["name", "key"]
+        labels = {"name": _("Template name"), "key": _("Template key")}
+        help_texts = {"key": _("2 to 10 capital letters or digits, e.g. TPL2.")}
 
 
 class SiteForm(forms.ModelForm):

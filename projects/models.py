@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +88,8 @@ class ProjectStatus(models.TextChoices):
     LIVE = "live", _("Live")
     CLOSED = "closed", _("Closed")
     ARCHIVED = "archived", _("Archived")
+    # A saved template: a plan to start new projects from, never run itself.
+    TEMPLATE = "template", _("Template")
 
 
 CURRENCIES = [
@@ -101,30 +104,48 @@ CURRENCIES = [
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one query for "projects this person may see"; every list starts from it."""
+        return self._with_permission(user, "view_project")
+
+    def managed_by(self, user):
+        """The projects this person may set up (vendor staff: every one)."""
+        return self._with_permission(user, "manage_project")
+
+    def _with_permission(self, user, codename: str):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff or user.is_superuser:
             return self
         return get_objects_for_user(
-            user, "projects.view_project", klass=self, accept_global_perms=False
+            user, f"projects.{codename}", klass=self, accept_global_perms=False
         )
 
-    def current(self):
+    def unarchived(self):
         return self.exclude(status=ProjectStatus.ARCHIVED)
 
+    def current(self):
+        """The projects being run: neither archived nor templates. Checks, digests and the
+        portfolio look only at these."""
+        return self.unarchived().exclude(status=ProjectStatus.TEMPLATE)
+
+    def templates(self):
+        return self.filter(status=ProjectStatus.TEMPLATE)
+
+    def plan_sources_for(self, user):
+        """What this person may start a new project from: the templates they see and the
+        projects they manage."""
+        managed = self.managed_by(user).values("pk")
+        templates = self.visible_to(user).templates().values("pk")
+        return self.filter(Q(pk__in=managed) | Q(pk__in=templates))
+
     def live(self):
-        """The projects the health checks watch: neither closed nor archived."""
-        return self.exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.ARCHIVED])
+        """The projects the health checks watch: current ones that are not closed."""
+        return self.current().exclude(status=ProjectStatus.CLOSED)
 
     def portfolio_for(self, user):
         """The live projects a vendor person works on (every one for staff), each with the
         rank of its worst open finding per area (`rag_<area>`: 0 green, 1 amber, 2 red) and
         its open red and amber counts, worst first."""
-        projects = self.live()
-        if not user.is_staff:
-            projects = get_objects_for_user(
-                user, "projects.view_internal", klass=projects, accept_global_perms=False
-            )
+        projects = self.live()._with_permission(user, "view_internal")
         is_open = models.Q(findings__closed_at__isnull=True)
         red = is_open & models.Q(findings__severity=Severity.RED)
         amber = is_open & models.Q(findings__severity=Severity.AMBER)
@@ -147,6 +168,14 @@ class ProjectQuerySet(models.QuerySet):
             )
             .order_by("-red_count", "-amber_count", "target_go_live", "name")
         )
+
+
+def statuses_allowed(current: str) -> list[ProjectStatus]:
+    """The statuses a project may be given by editing it: a template stays a template (or is
+    archived), and a running project becomes one only by "Save as template", which copies it."""
+    if current == ProjectStatus.TEMPLATE:
+        return [ProjectStatus.TEMPLATE, ProjectStatus.ARCHIVED]
+    return [status for status in ProjectStatus if status != ProjectStatus.TEMPLATE]
 
 
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
@@ -216,6 +245,10 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:home", args=[self.key])
+
+    @property
+    def is_template(self) -> bool:
+        return self.status == ProjectStatus.TEMPLATE
 
     def clean(self):
         errors = implausible_dates(

@@ -7,6 +7,7 @@ enqueues e-mail only once the transaction has committed.
 import logging
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,10 +30,14 @@ from .models import (
     PendingCheck,
     Project,
     ProjectGroupObjectPermission,
+    ProjectStatus,
+    RaidKind,
+    RaidStatus,
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
 from .tasks import notify_finding, run_project_checks, send_invitation
+from .templates import copy_of, plan_shift, shifted, template_parts
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +101,107 @@ def project_sync_role_groups(project: Project) -> None:
 
 
 @transaction.atomic
-def project_create(*, project: Project, by) -> Project:
-    """Create the project, its role groups, and make its creator the project manager."""
+def project_create(*, project: Project, by, source: Project | None = None) -> Project:
+    """Create the project, its role groups, and make its creator the project manager; with a
+    `source` (a template or a past project), start from a copy of its plan."""
     _save(project, by=by)
     project_sync_role_groups(project)
     membership_grant(project=project, user=by, role=Role.PROJECT_MANAGER, by=by)
+    if source is not None:
+        project_copy_plan(source=source, target=project, by=by)
     checks_request(project)
     return project
+
+
+@transaction.atomic
+def project_save_as_template(*, source: Project, name: str, key: str, by) -> Project:
+    """A template of `source`'s plan, on the same dates, with `by` as its project manager."""
+    fields = (
+        "client",
+        "lms_product",
+        "deployment_model",
+        "start_date",
+        "target_go_live",
+        "currency",
+    )
+    template = copy_of(source, fields, name=name, key=key, status=ProjectStatus.TEMPLATE)
+    return project_create(project=template, by=by, source=source)
+
+
+@transaction.atomic
+def project_copy_plan(*, source: Project, target: Project, by) -> None:
+    """Copy into the new project `target` the active sites of `source`, then every registered
+    part (see `templates`), with the dates moved from one start to the other. Nothing else
+    comes along: no requirements, channel, members, costs or content releases."""
+    shift = plan_shift(source, target)
+    site_map = {}
+    fields = (
+        "name",
+        "kind",
+        "languages",
+        "local_owner",
+        "configuration_notes",
+        "content_qc_target_days",
+        "local_alternative_cost",
+    )
+    for site in source.sites.active():
+        copy = copy_of(
+            site, fields, project=target, local_go_live=shifted(site.local_go_live, shift)
+        )
+        site_map[site.pk] = site_save(site=copy, by=by)
+    for part in template_parts():
+        part.copier(source=source, target=target, site_map=site_map, by=by)
+
+
+def milestones_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
+    """The active milestones as a fresh plan: on their baseline, not done, nobody owning them
+    yet. A milestone of a site that stayed behind (archived) stays behind too."""
+    shift = plan_shift(source, target)
+    for milestone in source.milestones.active():
+        if milestone.site_id is not None and milestone.site_id not in site_map:
+            continue
+        planned = milestone.planned_date + shift
+        copy = copy_of(
+            milestone,
+            ("name", "budget_share", "is_go_live"),
+            project=target,
+            site=site_map.get(milestone.site_id),
+            planned_date=planned,
+            forecast_date=planned,
+        )
+        milestone_save(milestone=copy, by=by)
+
+
+def assumptions_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
+    """The assumptions as a checklist to validate again: what held on one project must be
+    checked on the next, so each starts open and unowned."""
+    shift = plan_shift(source, target)
+    for item in source.raid.filter(kind=RaidKind.ASSUMPTION, archived_at__isnull=True):
+        copy = copy_of(
+            item,
+            ("kind", "title", "description", "impact", "mitigation"),
+            project=target,
+            due_date=shifted(item.due_date, shift),
+            status=RaidStatus.OPEN,
+        )
+        raid_save(item=copy, by=by)
+
+
+def budget_lines_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
+    """The budget's lines by category with their planned amounts, nothing spent yet. Amounts
+    in another currency than the new project's start at zero, to be planned again."""
+    same_currency = source.currency == target.currency
+    for line in source.budget_lines.active():
+        if line.site_id is not None and line.site_id not in site_map:
+            continue
+        copy = copy_of(
+            line,
+            ("category", "name", "is_internal", "notes"),
+            project=target,
+            site=site_map.get(line.site_id),
+            planned_amount=line.planned_amount if same_currency else Decimal(0),
+        )
+        budget_line_save(line=copy, by=by)
 
 
 @transaction.atomic
@@ -220,8 +319,13 @@ def spoc_transfer(*, project: Project, email: str, by) -> Membership:
     user = _account_for(email)
     for previous in Membership.objects.active().filter(project=project, role=Role.SPOC):
         if previous.user_id != user.pk:
-            _grant(project=project, user=previous.user, role=Role.STAKEHOLDER, by=by,
-                   membership=previous)  # fmt: skip
+            _grant(
+                project=project,
+                user=previous.user,
+                role=Role.STAKEHOLDER,
+                by=by,
+                membership=previous,
+            )
     membership = Membership.objects.filter(project=project, user=user).first()
     newcomer = membership is None or not membership.is_active
     membership = _grant(project=project, user=user, role=Role.SPOC, by=by, membership=membership)
@@ -235,8 +339,13 @@ def member_set_role(*, membership: Membership, role: str, by) -> Membership:
     if role != membership.role:
         _ensure_another_manager(membership)
         _ensure_not_the_point_of_contact(membership, role)
-    return _grant(project=membership.project, user=membership.user, role=Role(role), by=by,
-                  membership=membership)  # fmt: skip
+    return _grant(
+        project=membership.project,
+        user=membership.user,
+        role=Role(role),
+        by=by,
+        membership=membership,
+    )
 
 
 @transaction.atomic

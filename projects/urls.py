@@ -19,6 +19,7 @@ urlpatterns = [
     path("p/<str:key>/edit/", views.project_edit, name="edit"),
     path("p/<str:key>/findings/", views.project_findings, name="findings"),
     path("p/<str:key>/findings/run/", views.project_run_checks, name="run_checks"),
+    path("p/<str:key>/save-as-template/", views.project_save_template, name="save_template"),
     path("p/<str:key>/history/", views.project_history, name="history"),
     path("p/<str:key>/sites/new/", views.site_add, name="site_add"),
     path("p/<str:key>/sites/<int:site_id>/", views.site_edit, name="site_edit"),

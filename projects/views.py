@@ -28,10 +28,11 @@ from .forms import (
     MemberAddForm,
     MemberRoleForm,
     MilestoneForm,
+    ProjectCreateForm,
     ProjectEditForm,
-    ProjectForm,
     RaidFilter,
     RaidForm,
+    SaveAsTemplateForm,
     SearchForm,
     SiteForm,
     StaffUserForm,
@@ -54,6 +55,7 @@ from .models import (
 )
 from .pages import paginate, submitted
 from .roles import VENDOR_ROLES, Role
+from .templates import copied_labels
 
 User = get_user_model()
 
@@ -112,16 +114,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     if not services.user_may_create_projects(request.user):
         raise PermissionDenied(_("Only vendor project managers and staff create projects."))
-    form = ProjectForm(request.POST or None)
+    # "New project from this template" links preselect the source; the form still checks it.
+    form = ProjectCreateForm(
+        request.POST or None, user=request.user, initial={"source": request.GET.get("source")}
+    )
     project = submitted(
         request,
         form,
-        lambda f: services.project_create(project=f.save(commit=False), by=request.user),
+        lambda f: services.project_create(
+            project=f.save(commit=False), source=f.cleaned_data["source"], by=request.user
+        ),
     )
     if project:
         messages.success(request, _("Project %(key)s created.") % {"key": project.key})
         return redirect(project)
-    return render(request, "projects/project_form.html", {"form": form})
+    context = {"form": form, "copied": copied_labels()}
+    return render(request, "projects/project_form.html", context)
 
 
 @login_required
@@ -159,6 +167,7 @@ def project_home(request: HttpRequest, key: str) -> HttpResponse:
         "member_total": sum(counts.values()),
         "my_role": Role(my_role).label if my_role else None,
         "has_spoc": counts.get(Role.SPOC, 0) > 0,
+        "can_create": project.is_template and services.user_may_create_projects(request.user),
     }
     return render(request, "projects/project_home.html", context)
 
@@ -246,6 +255,30 @@ def project_edit(request: HttpRequest, key: str) -> HttpResponse:
         messages.success(request, _("Project details saved."))
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_save_template(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    form = SaveAsTemplateForm(
+        request.POST or None, initial={"name": _("%(name)s template") % {"name": project.name}}
+    )
+    template = submitted(
+        request,
+        form,
+        lambda f: services.project_save_as_template(
+            source=project, by=request.user, **f.cleaned_data
+        ),
+    )
+    if template:
+        messages.success(
+            request,
+            _("Template %(key)s saved from %(source)s: new projects can start from it.")
+            % {"key": template.key, "source": project.key},
+        )
+        return redirect(template)
+    context = {"form": form, "project": project, "copied": copied_labels()}
+    return render(request, "projects/save_template.html", context)
 
 
 @login_required

@@ -9,11 +9,18 @@ class StakeholdersConfig(AppConfig):
     def ready(self):
         from projects.demo import register_demo
         from projects.navigation import register_tab
+        from projects.templates import register_template_part
 
         from . import checks  # noqa: F401 (registers the governance checks)
         from .demo import load
+        from .services import ownership_copy
 
         register_demo(load, order=10)
+        register_template_part(
+            _("The ownership map and the people in it, for the same client only"),
+            ownership_copy,
+            order=40,
+        )
 
         register_tab(
             _("Channel"),

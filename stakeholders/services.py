@@ -11,6 +11,7 @@ from projects import services as project_services
 from projects.markdown import render_markdown
 from projects.models import Membership, Project
 from projects.roles import VENDOR_ROLES, Role
+from projects.templates import copy_of
 from projects.uploads import UploadedFile
 
 from .models import (
@@ -99,6 +100,39 @@ def assignment_set(
     assignment._history_user = by
     assignment.save()
     return assignment
+
+
+@transaction.atomic
+def ownership_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
+    """Part of starting a project from another: for the same client, the ownership map comes
+    along with the people who hold a letter in it (as stakeholders only: no accounts, no
+    memberships). Someone who has left stays behind, and so do their letters. For another
+    client nothing is copied: the people belong to the first client."""
+    if source.client_id != target.client_id:
+        return
+    assignments = (
+        Assignment.objects.filter(project=source, stakeholder__is_active=True)
+        .select_related("stakeholder")
+        .order_by("stakeholder__name", "area", "site_id")
+    )
+    copies: dict[int, Stakeholder] = {}
+    for assignment in assignments:
+        if assignment.site_id is not None and assignment.site_id not in site_map:
+            continue
+        person = assignment.stakeholder
+        if person.pk not in copies:
+            fields = ("name", "email", "side", "department", "title")
+            copy = copy_of(person, fields, project=target, site=site_map.get(person.site_id))
+            copies[person.pk] = stakeholder_save(stakeholder=copy, by=by)
+        site = site_map.get(assignment.site_id)
+        assignment_set(
+            project=target,
+            stakeholder=copies[person.pk],
+            area=assignment.area,
+            site_id=site.pk if site else None,
+            letter=assignment.letter,
+            by=by,
+        )
 
 
 # The point of contact

@@ -63,6 +63,8 @@ def _grow_budget(project, pm, n):
 # url name, needs the project key, how to add rows, who looks, queries pinned
 PAGES = [
     ("projects:list", False, _grow_projects, "pm", 7),
+    # Its "Start from" list holds every project the person manages.
+    ("projects:create", False, _grow_projects, "pm", 6),
     ("projects:home", True, _grow_sites, "pm", 10),
     ("projects:members", True, _grow_members, "pm", 9),
     ("projects:history", True, _grow_history, "pm", 10),
