@@ -93,6 +93,9 @@ def compute(project: Project, lines, spend, shares, today: datetime.date) -> Fig
     elapsed = elapsed_share(project.start_date, project.target_go_live, today)
     values = earned_value(bac, shares, today)
     pv, ev = values if values else (None, None)
+    # Until a milestone with a share is due or done, nothing says whether the money spent is
+    # earning its value: CPI and the estimate wait rather than read as a disaster.
+    judged = bool(pv or ev)
     return Figures(
         currency=project.currency,
         planned=bac,
@@ -100,9 +103,9 @@ def compute(project: Project, lines, spend, shares, today: datetime.date) -> Fig
         planned_to_date=_cents(bac * elapsed),
         pv=pv,
         ev=ev,
-        cpi=_ratio(ev, ac),
+        cpi=_ratio(ev, ac) if judged else None,
         spi=_ratio(ev, pv),
-        eac=estimate_at_completion(bac, ac, ev),
+        eac=estimate_at_completion(bac, ac, ev) if judged else None,
     )
 
 

@@ -710,10 +710,6 @@ class Finding(models.Model):
     def __str__(self):
         return self.message
 
-    @property
-    def notification_key(self) -> str:
-        return f"finding:{self.pk}"
-
 
 class PendingCheck(models.Model):
     """A run of a project's checks that is queued but has not started: while this row exists,

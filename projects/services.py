@@ -36,7 +36,7 @@ from .models import (
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
-from .tasks import notify_finding, run_project_checks, send_invitation
+from .tasks import notify_findings, run_project_checks, send_invitation
 from .templates import copy_of, plan_shift, shifted, template_parts
 
 logger = logging.getLogger(__name__)
@@ -527,6 +527,6 @@ def findings_refresh(*, project: Project, now=None) -> list[Finding]:
     Finding.objects.bulk_create(opened)
     Finding.objects.bulk_update(changed, ["area", "severity", "message", "url", "owner_id"])
     Finding.objects.filter(pk__in=[f.pk for f in still_open.values()]).update(closed_at=now)
-    for finding in opened:
-        notify_finding.delay_on_commit(finding.pk)
+    if opened:
+        notify_findings.delay_on_commit([finding.pk for finding in opened])
     return opened

@@ -61,27 +61,41 @@ def run_nightly_checks() -> None:
 
 
 @shared_task(**RETRY)
-def notify_finding(finding_id: int) -> None:
-    """Tell the finding's owner and the project managers, once each, about a new problem."""
-    finding = (
-        Finding.objects.select_related("project__client", "owner").filter(pk=finding_id).first()
+def notify_findings(finding_ids: list[int]) -> None:
+    """Tell the project managers and each finding's owner about the problems one run of the
+    checks found: one e-mail per person listing those that concern them, so that a new
+    project's dozen gaps arrive together. Each finding is in one e-mail to a person, ever."""
+    findings = list(
+        Finding.objects.open()
+        .filter(pk__in=finding_ids)
+        .select_related("project__client", "owner")
+        .order_by("-severity", "area", "pk")
     )
-    if finding is None or finding.closed_at is not None:
+    if not findings:
         return
-    managers = Membership.objects.active().filter(
-        project=finding.project, role=Role.PROJECT_MANAGER
-    )
-    recipients = {m.user_id: m.user for m in managers.select_related("user")}
-    if finding.owner is not None and finding.owner.is_active:
-        recipients.setdefault(finding.owner_id, finding.owner)
-    for user in recipients.values():
+    project = findings[0].project
+    managers = Membership.objects.active().filter(project=project, role=Role.PROJECT_MANAGER)
+    concerns: dict[int, list[Finding]] = {}
+    people = {}
+    for membership in managers.select_related("user"):
+        people[membership.user_id] = membership.user
+        concerns[membership.user_id] = list(findings)
+    for finding in findings:
+        if finding.owner is not None and finding.owner.is_active:
+            people.setdefault(finding.owner_id, finding.owner)
+            if finding not in concerns.setdefault(finding.owner_id, []):
+                concerns[finding.owner_id].append(finding)
+    # The run's first finding names the batch: a retried task sends nothing twice.
+    batch = min(finding_ids)
+    for user_id, theirs in concerns.items():
         send_once(
-            key=f"{finding.notification_key}:{user.pk}",
-            recipient=user,
-            template="projects/email/finding",
+            key=f"findings:{batch}:{user_id}",
+            recipient=people[user_id],
+            template="projects/email/findings",
             context={
-                "finding": finding,
-                "project": finding.project,
-                "link": settings.SITE_URL + finding.url,
+                "project": project,
+                "findings": theirs,
+                "site_url": settings.SITE_URL,
+                "link": settings.SITE_URL + project.get_absolute_url(),
             },
         )

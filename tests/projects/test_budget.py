@@ -69,16 +69,18 @@ def test_without_budget_shares_earned_value_is_unknown():
     )
 
 
-def test_before_any_spend_or_progress_the_estimate_is_the_budget():
+def test_before_any_milestone_is_due_earned_value_is_not_judged():
     shares = [(D(2027, 1, 1), None, Decimal("100"))]
-    figures = budget.compute(project_like(), lines("1000"), [], shares, TODAY)
-    assert (figures.pv, figures.ev, figures.cpi, figures.spi) == (
+    spend = [budget.Spend(1, D(2026, 10, 15), Decimal("250"))]
+    figures = budget.compute(project_like(), lines("1000"), spend, shares, TODAY)
+    # Money is spent, but nothing was due yet: no CPI, SPI or estimate to raise an alarm on.
+    assert (figures.pv, figures.ev, figures.cpi, figures.spi, figures.eac) == (
         Decimal("0.00"),
         Decimal("0.00"),
+        None,
         None,
         None,
     )
-    assert figures.eac == Decimal("1000.00")  # AC + (BAC - EV)
 
 
 def test_spend_with_nothing_earned_yet_adds_the_whole_budget_to_it():

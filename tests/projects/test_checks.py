@@ -215,7 +215,8 @@ def test_a_finding_opens_notifies_once_stays_quiet_and_closes(
     assert overdue in opened and overdue.closed_at is None
     about_it = [m for m in mail.outbox if milestone.name in m.body]
     assert [m.to for m in about_it] == [[pm.email]]  # the owner is the project manager: once
-    assert "overdue" in about_it[0].subject.lower() or "Red" in about_it[0].subject
+    assert "new problems" in about_it[0].subject  # one e-mail for everything the run found
+    assert f"Red · Timeline: {milestone.name} is overdue by" in about_it[0].body
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -503,3 +504,21 @@ def test_rebilling_above_a_year_of_the_local_alternative(project, pm):
     assert f"rebilling:{site.pk}" not in codes(project)
     _budget(project, pm, planned="1", spent=None, on=None, site=site, category="internal_rebilling")
     assert codes(project)[f"rebilling:{site.pk}"] == (CheckArea.BUDGET, Severity.AMBER)
+
+
+def test_spending_before_any_milestone_is_due_raises_no_earned_value_alarm(project, pm):
+    from decimal import Decimal
+
+    _budget(project, pm, planned="100000", spent="20000", on=date(2026, 10, 1))
+    services.milestone_save(
+        milestone=Milestone(
+            project=project,
+            name="Configuration",
+            planned_date=date(2027, 1, 15),
+            forecast_date=date(2027, 1, 15),
+            budget_share=Decimal("40"),
+        ),
+        by=pm,
+    )
+    found = codes(project)
+    assert "earned-value-cpi" not in found and "estimate-over-budget" not in found
