@@ -93,9 +93,10 @@ def compute(project: Project, lines, spend, shares, today: datetime.date) -> Fig
     elapsed = elapsed_share(project.start_date, project.target_go_live, today)
     values = earned_value(bac, shares, today)
     pv, ev = values if values else (None, None)
-    # Until a milestone with a share is due or done, nothing says whether the money spent is
-    # earning its value: CPI and the estimate wait rather than read as a disaster.
-    judged = bool(pv or ev)
+    # Until a milestone with a share is done, value is earned in lumps too coarse to judge
+    # the money spent or the pace by: the indexes and the estimate wait rather than read as a
+    # disaster. A milestone late meanwhile is the timeline's finding.
+    judged = bool(ev)
     return Figures(
         currency=project.currency,
         planned=bac,
@@ -104,7 +105,7 @@ def compute(project: Project, lines, spend, shares, today: datetime.date) -> Fig
         pv=pv,
         ev=ev,
         cpi=_ratio(ev, ac) if judged else None,
-        spi=_ratio(ev, pv),
+        spi=_ratio(ev, pv) if judged else None,
         eac=estimate_at_completion(bac, ac, ev) if judged else None,
     )
 

@@ -134,7 +134,8 @@ class ProjectQuerySet(models.QuerySet):
         """What this person may start a new project from: the templates they see and the
         projects they manage."""
         managed = self.managed_by(user).values("pk")
-        templates = self.visible_to(user).templates().values("pk")
+        # A template carries vendor-internal budget lines: only vendor roles copy it.
+        templates = self._with_permission(user, "view_internal").templates().values("pk")
         return self.filter(Q(pk__in=managed) | Q(pk__in=templates))
 
     def live(self):

@@ -4,6 +4,7 @@ Each runs in one transaction, validates, records who made the change in the hist
 enqueues e-mail only once the transaction has committed.
 """
 
+import datetime
 import logging
 import secrets
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
@@ -54,7 +55,7 @@ def _save(obj, *, by):
 def _save_and_check(obj, *, by):
     """Save a part of the plan that the health checks look at, and have them look again."""
     _save(obj, by=by)
-    checks_request(obj.project)
+    checks_request(project=obj.project)
     return obj
 
 
@@ -109,7 +110,7 @@ def project_create(*, project: Project, by, source: Project | None = None) -> Pr
     membership_grant(project=project, user=by, role=Role.PROJECT_MANAGER, by=by)
     if source is not None:
         project_copy_plan(source=source, target=project, by=by)
-    checks_request(project)
+    checks_request(project=project)
     return project
 
 
@@ -207,7 +208,7 @@ def budget_lines_copy(*, source: Project, target: Project, site_map: dict, by) -
 @transaction.atomic
 def project_update(*, project: Project, by) -> Project:
     _save(project, by=by)
-    checks_request(project)
+    checks_request(project=project)
     return project
 
 
@@ -471,12 +472,15 @@ class _QueueChecks:
         _queue_checks(self.project_id)
 
 
-def checks_request(project: Project) -> None:
+def checks_request(*, project: Project) -> None:
     """After a change to what the checks look at: run the project's checks once the change has
     committed. A burst of changes runs them once (see `PendingCheck`)."""
     callback = _QueueChecks(project.pk)
     # Fifty requirements moved in one transaction ask once, not fifty times.
-    if callback not in (queued for _, queued, _ in transaction.get_connection().run_on_commit):
+    queued = (
+        function for _savepoints, function, _robust in transaction.get_connection().run_on_commit
+    )
+    if callback not in queued:
         # Robust: the change is saved whatever happens to the checks (the nightly run retries).
         transaction.on_commit(callback, robust=True)
 
@@ -496,17 +500,22 @@ def _queue_checks(project_id: int) -> None:
 
 
 @transaction.atomic
-def findings_refresh(*, project: Project, now=None) -> list[Finding]:
+def findings_refresh(*, project: Project, now: datetime.datetime | None = None) -> list[Finding]:
     """Run every check on `project` and bring its findings up to date: new problems open a
     finding (and notify on commit), problems no longer seen close theirs. Returns the findings
     opened by this run."""
     now = now or timezone.now()
-    # One run at a time per project: a second one waits here and then sees the first's work.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    results = {
-        result.code: (area, result)
-        for area, result in checks.run_all(project, timezone.localdate(now))
-    }
+    # One run at a time per project: a second one waits here, then reads what the first saved.
+    project = Project.objects.live().select_for_update().filter(pk=project.pk).first()
+    if project is None:  # closed, archived or a template: nothing to watch
+        return []
+    # Whoever starts the run, in whatever zone and language, the checks judge the same day in
+    # the same words: otherwise a finding could close and reopen between two people's runs.
+    with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
+        results = {
+            result.code: (area, result)
+            for area, result in checks.run_all(project, timezone.localdate(now))
+        }
     still_open = {finding.code: finding for finding in project.findings.open()}
     opened, changed = [], []
     for code, (area, result) in results.items():

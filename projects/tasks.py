@@ -5,7 +5,7 @@ from django.conf import settings
 
 from accounts.links import set_password_link, sign_in_link
 
-from .models import Finding, Invitation, Membership, PendingCheck, Project
+from .models import SEVERITY_RANK, Finding, Invitation, Membership, PendingCheck, Project
 from .notifications import send_once
 from .roles import Role
 
@@ -65,23 +65,27 @@ def notify_findings(finding_ids: list[int]) -> None:
     """Tell the project managers and each finding's owner about the problems one run of the
     checks found: one e-mail per person listing those that concern them, so that a new
     project's dozen gaps arrive together. Each finding is in one e-mail to a person, ever."""
-    findings = list(
+    findings = sorted(
         Finding.objects.open()
         .filter(pk__in=finding_ids)
-        .select_related("project__client", "owner")
-        .order_by("-severity", "area", "pk")
+        .select_related("project__client", "owner"),
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.area, f.pk),
     )
     if not findings:
         return
     project = findings[0].project
-    managers = Membership.objects.active().filter(project=project, role=Role.PROJECT_MANAGER)
+    members = Membership.objects.active().filter(project=project, user__is_active=True)
     concerns: dict[int, list[Finding]] = {}
     people = {}
-    for membership in managers.select_related("user"):
+    for membership in members.filter(role=Role.PROJECT_MANAGER).select_related("user"):
         people[membership.user_id] = membership.user
         concerns[membership.user_id] = list(findings)
+    # An owner who has left the project hears no more of it.
+    owners = set(
+        members.filter(user__in={f.owner_id for f in findings}).values_list("user", flat=True)
+    )
     for finding in findings:
-        if finding.owner is not None and finding.owner.is_active:
+        if finding.owner_id in owners:
             people.setdefault(finding.owner_id, finding.owner)
             if finding not in concerns.setdefault(finding.owner_id, []):
                 concerns[finding.owner_id].append(finding)

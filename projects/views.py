@@ -160,7 +160,11 @@ def project_home(request: HttpRequest, key: str) -> HttpResponse:
         "project": project,
         "rag": _rag_cells(checks.rag(open_findings), project.user_perms),
         "open_findings": open_findings,
-        "recently_closed": [f for f in findings if f.closed_at is not None][:RECENTLY_CLOSED_SHOWN],
+        "recently_closed": sorted(
+            (f for f in findings if f.closed_at is not None),
+            key=lambda f: f.closed_at,
+            reverse=True,
+        )[:RECENTLY_CLOSED_SHOWN],
         "sites": sites,
         "archived_sites": archived_sites if "manage_project" in project.user_perms else [],
         "role_counts": [(label, counts.get(role, 0)) for role, label in Role.choices],

@@ -74,7 +74,7 @@ def waiting_for_endorsement(project, today):
 def open_conflicts(project, today):
     """Conflicting requirements wait for the accountable owner of their area."""
     conflicts = Conflict.objects.filter(project=project, resolved_at__isnull=True)
-    conflicts = list(conflicts.select_related("first", "second", "first__project"))
+    conflicts = list(conflicts.select_related("first__project", "second__project"))
     owners = accountable_owners(project.pk) if conflicts else {}
     for conflict in conflicts:
         owner = conflict_owner(conflict, owners)

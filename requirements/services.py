@@ -111,7 +111,7 @@ def _save(requirement: Requirement, by) -> Requirement:
     _check_scope(requirement)
     requirement._history_user = by
     requirement.save()
-    checks_request(requirement.project)
+    checks_request(project=requirement.project)
     return requirement
 
 
@@ -152,7 +152,7 @@ def requirement_transition(*, requirement: Requirement, to: str, perms: frozense
     requirement.version += 1
     requirement._history_user = by
     requirement.save()
-    checks_request(requirement.project)
+    checks_request(project=requirement.project)
     return requirement
 
 
@@ -325,7 +325,7 @@ def conflict_raise(*, first: Requirement, second: Requirement, note: str, by) ->
     conflict.full_clean()
     conflict._history_user = by
     conflict.save()
-    checks_request(conflict.project)
+    checks_request(project=conflict.project)
     return conflict
 
 
@@ -383,7 +383,7 @@ def conflict_resolve(*, conflict: Conflict, resolution: str, by) -> Conflict:
     )
     conflict._history_user = by
     conflict.save()
-    checks_request(conflict.project)
+    checks_request(project=conflict.project)
     return conflict
 
 
@@ -424,7 +424,7 @@ def requirements_import(
         requirement.number = last + offset
         requirement.created_by = by
         requirement.description_html = render_markdown(requirement.description)
-    checks_request(project)
+    checks_request(project=project)
     return bulk_create_with_history(requirements, Requirement, default_user=by)
 
 

@@ -51,7 +51,7 @@ def stakeholder_save(*, stakeholder: Stakeholder, by) -> Stakeholder:
     _check_belongs(stakeholder)
     stakeholder._history_user = by
     stakeholder.save()
-    project_services.checks_request(stakeholder.project)
+    project_services.checks_request(project=stakeholder.project)
     return stakeholder
 
 
@@ -66,7 +66,7 @@ def stakeholder_set_active(*, stakeholder: Stakeholder, active: bool, by) -> Sta
     stakeholder.is_active = active
     stakeholder._history_user = by
     stakeholder.save(update_fields=["is_active"])
-    project_services.checks_request(stakeholder.project)
+    project_services.checks_request(project=stakeholder.project)
     return stakeholder
 
 
@@ -80,7 +80,7 @@ def assignment_set(
     """Set (or clear, with an empty letter) one cell of the map."""
     if stakeholder.project_id != project.pk:
         raise ValidationError(_("This person is not a stakeholder of the project."))
-    project_services.checks_request(project)
+    project_services.checks_request(project=project)
     if site_id is not None and not project.sites.filter(pk=site_id).exists():
         raise ValidationError(_("This site is not part of the project."))
     assignment = Assignment.objects.filter(
@@ -189,7 +189,7 @@ def contact_hand_over(
         raise ValidationError(
             {"stakeholder": _("The vendor counterpart must be a vendor member of the project.")}
         )
-    project_services.checks_request(project)
+    project_services.checks_request(project=project)
     return PointOfContact.objects.create(
         project=project,
         side=side,
@@ -297,5 +297,5 @@ def entry_spoc_decide(*, entry: Entry, by, confirm: bool, comment: str = "") -> 
     entry.spoc_comment = comment.strip()
     entry._history_user = by
     entry.save()
-    project_services.checks_request(entry.project)
+    project_services.checks_request(project=entry.project)
     return entry

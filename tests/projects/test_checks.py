@@ -399,19 +399,6 @@ def test_portfolio_is_for_the_vendor(client, project, spoc, team_member, outside
     assert project.name in client.get(reverse("projects:portfolio")).content.decode()
 
 
-def test_portfolio_query_count_does_not_grow(client, pm, project, django_assert_num_queries):
-    client.force_login(pm)
-    client.get(reverse("projects:portfolio"))
-    for n in (2, 30):
-        for _ in range(n):
-            other = ProjectFactory(manager=pm)
-            _milestone(other, pm, planned=date(2026, 11, 1))
-            services.findings_refresh(project=other)
-        with django_assert_num_queries(6):
-            response = client.get(reverse("projects:portfolio"))
-        assert response.status_code == 200
-
-
 # The budget's checks, on the figures of `projects.budget`
 
 
@@ -522,3 +509,44 @@ def test_spending_before_any_milestone_is_due_raises_no_earned_value_alarm(proje
     )
     found = codes(project)
     assert "earned-value-cpi" not in found and "estimate-over-budget" not in found
+
+
+def test_the_day_is_judged_the_same_whoever_runs_the_checks(project, pm):
+    milestone = _milestone(project, pm, planned=timezone.localdate())  # due today
+    code = f"milestone-overdue:{milestone.pk}"
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+        with timezone.override(zone):
+            services.findings_refresh(project=project)
+        assert not Finding.objects.filter(code=code).exists(), zone
+
+
+def test_an_owner_who_left_the_project_is_not_told(
+    project, pm, team_member, django_capture_on_commit_callbacks
+):
+    item = services.raid_save(
+        item=RaidItem(
+            project=project,
+            kind=RaidKind.ASSUMPTION,
+            title="Hosting term covers the programme",
+            impact=Level.HIGH,
+            due_date=date(2026, 11, 1),
+            owner=team_member,
+        ),
+        by=pm,
+    )
+    membership = project.memberships.get(user=team_member)
+    services.member_remove(membership=membership, by=pm)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.findings_refresh(project=project)
+    assert [m.to for m in mail.outbox if item.title in m.body] == [[pm.email]]
+
+
+def test_templates_and_closed_projects_are_not_checked(project, pm):
+    from projects.models import ProjectStatus
+
+    _milestone(project, pm, planned=date(2026, 11, 1))
+    for status in (ProjectStatus.TEMPLATE, ProjectStatus.CLOSED):
+        Project.objects.filter(pk=project.pk).update(status=status)
+        assert services.findings_refresh(project=project) == []
+        assert not Finding.objects.filter(project=project).exists()

@@ -61,11 +61,43 @@ def _grow_budget(project, pm, n):
 
 
 # url name, needs the project key, how to add rows, who looks, queries pinned
+def _grow_findings(project, pm, n):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects.models import CheckArea, Finding, Severity
+
+    now = timezone.now()
+    Finding.objects.bulk_create(
+        Finding(
+            project=project,
+            code=f"grown:{Finding.objects.count()}-{i}",
+            area=CheckArea.values[i % 5],
+            severity=Severity.RED if i % 2 else Severity.AMBER,
+            message=f"Problem {i}",
+            url="/",
+            owner=pm,
+            opened_at=now - timedelta(days=i),
+            closed_at=now if i % 3 == 0 else None,
+        )
+        for i in range(n)
+    )
+
+
+def _grow_portfolio(project, pm, n):
+    for _ in range(n):
+        _grow_findings(ProjectFactory(manager=pm), pm, 2)
+
+
 PAGES = [
     ("projects:list", False, _grow_projects, "pm", 7),
     # Its "Start from" list holds every project the person manages.
     ("projects:create", False, _grow_projects, "pm", 6),
     ("projects:home", True, _grow_sites, "pm", 10),
+    ("projects:home", True, _grow_findings, "pm", 10),
+    ("projects:findings", True, _grow_findings, "pm", 8),
+    ("projects:portfolio", False, _grow_portfolio, "pm", 6),
     ("projects:members", True, _grow_members, "pm", 9),
     ("projects:history", True, _grow_history, "pm", 10),
     ("projects:budget", True, _grow_budget, "pm", 11),
