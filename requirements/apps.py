@@ -44,3 +44,17 @@ class RequirementsConfig(AppConfig):
             order=28,
             also_for=["requirements:conflict_new"],
         )
+        register_tab(
+            _("Testing"),
+            "requirements:rounds",
+            permission=("log_feedback", "triage_feedback"),
+            order=29,
+            also_for=[
+                "requirements:round", "requirements:round_new", "requirements:round_edit",
+                "requirements:feedback_new", "requirements:feedback_list",
+                "requirements:feedback_board", "requirements:feedback",
+            ],
+        )  # fmt: skip
+        register_tab(
+            _("Readiness"), "requirements:readiness", permission="view_requirements", order=30
+        )
