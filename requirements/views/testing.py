@@ -1,11 +1,14 @@
 """User acceptance testing: rounds, the tester's feedback form, triage and go-live readiness."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -238,11 +241,11 @@ def feedback_similar(request: HttpRequest, key: str, round_id: int) -> HttpRespo
     return render(request, "requirements/feedback_form.html", {**context, "form": form})
 
 
-def _filtered(request: HttpRequest, project: Project) -> FeedbackFilter:
-    rounds = _rounds(request, project)
+def _filtered(request: HttpRequest, project: Project, params=None) -> FeedbackFilter:
     return FeedbackFilter(
-        request.GET, queryset=_feedback(request, project), project=project, rounds=rounds
-    )
+        request.GET if params is None else params, queryset=_feedback(request, project),
+        project=project, rounds=_rounds(request, project),
+    )  # fmt: skip
 
 
 def _status_counts(feedback_filter: FeedbackFilter) -> list[tuple[str, str, int]]:
@@ -272,10 +275,8 @@ def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
 BOARD_COLUMN_LIMIT = 30
 
 
-@login_required
-def feedback_board(request: HttpRequest, key: str) -> HttpResponse:
-    project = _project(request, key)
-    feedback_filter = _filtered(request, project)
+def _board(request: HttpRequest, project: Project, params) -> dict:
+    feedback_filter = _filtered(request, project, params)
     counts = _status_counts(feedback_filter)
     items = list(feedback_filter.qs.order_by("-number")[: BOARD_COLUMN_LIMIT * len(FeedbackStatus)])
     columns = [
@@ -291,7 +292,13 @@ def feedback_board(request: HttpRequest, key: str) -> HttpResponse:
         }
         for value, label, count in counts
     ]
-    context = {"project": project, "filter": feedback_filter, "columns": columns}
+    return {"project": project, "filter": feedback_filter, "columns": columns}
+
+
+@login_required
+def feedback_board(request: HttpRequest, key: str) -> HttpResponse:
+    project = _project(request, key)
+    context = {**_board(request, project, request.GET), "here": request.get_full_path()}
     return render(
         request, page_or_fragment(request, "requirements/feedback_board.html", "board"), context
     )
@@ -321,11 +328,15 @@ def _detail_context(request, project, feedback, form=None, comment_form=None) ->
     }
 
 
-def _back(request: HttpRequest, feedback: Feedback) -> HttpResponse:
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(feedback)
+        return target
+    return ""
+
+
+def _back(request: HttpRequest, feedback: Feedback) -> HttpResponse:
+    return redirect(_safe_next(request) or feedback.get_absolute_url())
 
 
 @require_POST
@@ -354,12 +365,18 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
         if error:
             apply_errors(form, error)
         if request.POST.get("card"):
-            card = {"item": feedback, "moves": _moves(feedback, project, request.user),
-                    "moved": not error}  # fmt: skip
-            context = {"project": project, "card": card, "error": error}
-            return render(request, "requirements/feedback_board.html#card", context)
+            # The board again, as filtered: the card moves to its new column, counts follow.
+            here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
+            context = {
+                **_board(request, project, QueryDict(urlsplit(here).query)),
+                "here": here,
+                "error": error,
+                "moved": feedback,
+            }
+            return render(request, "requirements/feedback_board.html#board", context)
         context = _detail_context(request, project, feedback, form=form if error else None)
-        return render(request, "requirements/feedback_detail.html#status", context)
+        context["moved"] = not error
+        return render(request, "requirements/feedback_detail.html#item", context)
     if error:
         messages.error(request, " ".join(error.messages))
     else:

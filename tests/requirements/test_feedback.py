@@ -4,10 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from projects.access import project_permissions
-from projects.models import Milestone
 from projects.roles import ROLE_PERMISSIONS, Role
-from projects.services import milestone_save
 from requirements import services
 from requirements.models import Feedback, FeedbackStatus, MeToo, RoundStatus
 from requirements.readiness import readiness
@@ -15,7 +12,7 @@ from requirements.tasks import send_severe_feedback_summaries
 from requirements.workflow import FEEDBACK_TRANSITIONS, available, may
 from tests.projects.factories import SiteFactory
 
-from .uat import log, move, must, open_round
+from .uat import go_live_milestone, log, move, must, open_round, verified
 
 F = FeedbackStatus
 TRIAGE_MOVES = {
@@ -177,29 +174,6 @@ def test_similar_open_items_of_the_round_are_suggested(test_round, tester, pm):
 # Readiness
 
 
-def _milestone(project, site=None, done=False):
-    from datetime import date
-
-    return milestone_save(
-        milestone=Milestone(
-            project=project, site=site, name="Go-live", is_go_live=True,
-            planned_date=date(2027, 3, 1), forecast_date=date(2027, 3, 1),
-            actual_date=date(2027, 3, 1) if done else None,
-        ),
-        by=None,
-    )  # fmt: skip
-
-
-def _verify(requirement, pm, spoc, team_member):
-    project = requirement.project
-    for to, by in (("endorsed", spoc), ("accepted", pm), ("in_progress", team_member),
-                   ("delivered", team_member), ("verified", spoc)):  # fmt: skip
-        requirement = services.requirement_transition(
-            requirement=requirement, to=to, perms=project_permissions(by, project), by=by
-        )
-    return requirement
-
-
 def _by_site(project):
     return {r.site.name if r.site else None: r for r in readiness(project)}
 
@@ -213,8 +187,8 @@ def test_readiness_lists_what_blocks_each_site_and_the_project(
     )
     everywhere = must(project, title="SSO")
     german = must(project, site=germany, title="Works council")
-    _milestone(project, germany, done=True)
-    _milestone(project, france)
+    go_live_milestone(project, germany, done=True)
+    go_live_milestone(project, france)
     france_round = open_round(project, [tester], site=france)
     blocker = log(france_round, tester, severity="blocker")
     log(france_round, tester, severity="minor")
@@ -227,8 +201,8 @@ def test_readiness_lists_what_blocks_each_site_and_the_project(
     assert any("Milestone Go-live" in line for line in france_lines)
     assert not any("NWP-2 " in line for line in france_lines)  # Germany's requirement
 
-    _verify(everywhere, pm, spoc, team_member)
-    _verify(german, pm, spoc, team_member)
+    verified(everywhere, pm=pm, spoc=spoc, team_member=team_member)
+    verified(german, pm=pm, spoc=spoc, team_member=team_member)
     assert _by_site(project)["Germany"].ready
     move(blocker, F.WONT_FIX, pm, reason="Accepted by the client")
     assert [b.kind for b in _by_site(project)["France"].blockers] == ["milestone"]
@@ -250,3 +224,24 @@ def test_the_daily_summary_reaches_the_project_manager_once(project, pm, tester)
     assert send_severe_feedback_summaries(today) == 0
     assert mail.outbox[-1].to == [pm.email]
     assert "Login fails" in mail.outbox[-1].body and "Typo" not in mail.outbox[-1].body
+
+
+def test_go_live_check_turns_red_for_open_blocker_feedback_in_scope(project, tester, pm):
+    from datetime import timedelta
+
+    from projects.models import Severity
+    from requirements.checks import go_live_not_ready
+
+    today = project.target_go_live - timedelta(days=5)
+    germany, france = (
+        SiteFactory(project=project, name="Germany", local_go_live=today),
+        SiteFactory(project=project, name="France", local_go_live=today),
+    )
+    item = log(open_round(project, [tester], site=france), tester, severity="blocker")
+    found = {result.code: result for result in go_live_not_ready(project, today)}
+    assert set(found) == {"go-live-musts:project", f"go-live-musts:{france.pk}"}
+    assert found["go-live-musts:project"].severity == Severity.RED
+    assert "1 blocker or major feedback item is open" in found["go-live-musts:project"].message
+    move(item, F.WONT_FIX, pm, reason="Accepted")
+    assert not list(go_live_not_ready(project, today))
+    assert germany.pk  # a site with nothing open stays out

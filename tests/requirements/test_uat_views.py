@@ -1,20 +1,16 @@
 """The testing pages, per role: what each person sees and may do, and what the data holds."""
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Milestone
 from projects.roles import Role
-from projects.services import milestone_save
 from requirements.models import Feedback, FeedbackStatus, MeToo, RoundStatus, Screenshot
 from requirements.services import round_set_status
 from tests.conftest import _member
 from tests.projects.factories import ProjectFactory
 
-from .uat import PNG, image_bytes, log, move, must, open_round
+from .uat import PNG, go_live_milestone, image_bytes, log, move, must, open_round
 
 F = FeedbackStatus
 
@@ -130,7 +126,7 @@ def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
     url = reverse("requirements:feedback_transition", args=[project.key, 1])
     response = client.post(url, {"to": "fixing", "card": "1"}, headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert body.lstrip().startswith('<li class="card" id="card-1"') and "Now: Fixing" in body
+    assert body.lstrip().startswith('<div id="board"') and "NWP-F1 is now fixing" in body
     assert "Mark fixed" in body
     item.refresh_from_db()
     assert item.status == F.FIXING
@@ -211,12 +207,7 @@ def test_readiness_page_lists_what_blocks_go_live_as_links(
     client, project, test_round, tester, spoc, pm
 ):
     item = log(test_round, tester, severity="blocker")
-    milestone_save(
-        milestone=Milestone(project=project, name="Go-live", is_go_live=True,
-                            planned_date=date(2027, 3, 1), forecast_date=date(2027, 3, 1),
-                            actual_date=date(2027, 3, 1)),
-        by=None,
-    )  # fmt: skip
+    go_live_milestone(project, done=True)
     client.force_login(pm)
     url = reverse("requirements:readiness", args=[project.key])
     body = client.get(url).content.decode()

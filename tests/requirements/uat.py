@@ -58,3 +58,28 @@ def image_bytes(fmt: str = "PNG", size=(40, 30)) -> bytes:
 
 
 PNG = image_bytes()
+
+
+def go_live_milestone(project, site=None, *, done=False):
+    from projects.models import Milestone
+    from projects.services import milestone_save
+
+    day = date(2027, 3, 1)
+    return milestone_save(
+        milestone=Milestone(
+            project=project, site=site, name="Go-live", is_go_live=True, planned_date=day,
+            forecast_date=day, actual_date=day if done else None,
+        ),
+        by=None,
+    )  # fmt: skip
+
+
+def verified(requirement, *, pm, spoc, team_member):
+    """A requirement taken through the whole workflow by the people who decide each step."""
+    project = requirement.project
+    for to, by in (("endorsed", spoc), ("accepted", pm), ("in_progress", team_member),
+                   ("delivered", team_member), ("verified", spoc)):  # fmt: skip
+        requirement = services.requirement_transition(
+            requirement=requirement, to=to, perms=project_permissions(by, project), by=by
+        )
+    return requirement
