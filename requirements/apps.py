@@ -11,9 +11,10 @@ class RequirementsConfig(AppConfig):
         from projects.navigation import register_tab
 
         from . import checks  # noqa: F401 (registers the scope and quality checks)
-        from .demo import load
+        from .demo import load, load_testing
 
         register_demo(load, order=20)
+        register_demo(load_testing, order=30)
 
         readers = ("view_requirements", "submit_requirement")
         register_tab(
