@@ -336,8 +336,11 @@ class FeedbackFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["round"].queryset = rounds
         self.filters["site"].queryset = project.sites.all()
-        requirement = self.filters["requirement"]
-        requirement.queryset = project.requirements.filter(test_rounds__isnull=False).distinct()
+        # Only what the person may see: a tester, the requirements of their own rounds.
+        self.filters["requirement"].queryset = (
+            project.requirements.filter(test_rounds__in=rounds).distinct().select_related("project")
+        )
+        self.filters["requirement"].field.label_from_instance = lambda r: f"{r.key} {r.title}"
         self.filters["tester"].queryset = get_user_model().objects.filter(
             memberships__project=project, memberships__role=Role.TESTER
         )

@@ -53,6 +53,30 @@
   setIfEmpty("id_viewport", window.innerWidth + "×" + window.innerHeight);
   setIfEmpty("id_language", navigator.language);
 
+  // The requirement it concerns: a search box narrows the round's requirements as one types.
+  var search = document.querySelector("[data-filter-select]");
+  var select = search && document.getElementById(search.getAttribute("data-filter-select"));
+  if (select) {
+    var all = Array.prototype.map.call(select.options, function (option) {
+      return option.cloneNode(true);
+    });
+    search.hidden = false;
+    search.addEventListener("input", function () {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var chosen = select.value;
+      select.textContent = "";
+      all.forEach(function (option) {
+        var text = option.textContent.toLowerCase();
+        var fits = !option.value || option.value === chosen ||
+          words.every(function (word) { return text.indexOf(word) !== -1; });
+        if (fits) select.appendChild(option.cloneNode(true));
+      });
+      select.value = chosen;
+      var matches = select.options.length - (select.options[0] && !select.options[0].value ? 1 : 0);
+      if (matches === 1 && !chosen) select.selectedIndex = select.options.length - 1;
+    });
+  }
+
   var zone = document.querySelector("[data-paste-target]");
   if (!zone || typeof DataTransfer === "undefined") return;
   var input = document.getElementById(zone.getAttribute("data-paste-target"));
