@@ -544,7 +544,11 @@ def feedback_log(*, feedback: Feedback, screenshots: list[UploadedFile], by) -> 
     test_round = TestRound.objects.select_for_update().get(pk=feedback.round_id)
     if not test_round.is_open:
         raise ValidationError(_("This round is not open: it takes no new feedback."))
-    if not test_round.testers.filter(pk=by.pk).exists():
+    # Invited, and still a tester of the project: a person removed since is invited no more.
+    still_tester = Membership.objects.active().filter(
+        project_id=test_round.project_id, user=by, role=Role.TESTER
+    )
+    if not (test_round.testers.filter(pk=by.pk).exists() and still_tester.exists()):
         raise ValidationError(_("Only the testers invited to this round log feedback in it."))
     if (
         feedback.requirement_id

@@ -245,3 +245,11 @@ def test_go_live_check_turns_red_for_open_blocker_feedback_in_scope(project, tes
     move(item, F.WONT_FIX, pm, reason="Accepted")
     assert not list(go_live_not_ready(project, today))
     assert germany.pk  # a site with nothing open stays out
+
+
+def test_a_tester_removed_from_the_project_logs_no_more(project, test_round, tester, pm):
+    from projects.services import member_remove
+
+    member_remove(membership=project.memberships.get(user=tester), by=pm)
+    with pytest.raises(ValidationError, match="invited"):
+        log(test_round, tester)

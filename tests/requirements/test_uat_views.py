@@ -251,3 +251,34 @@ def test_only_real_images_are_accepted_as_screenshots(
     else:
         assert response.status_code == 200
         assert name in response.content.decode()
+
+
+def test_the_project_manager_plans_opens_and_closes_a_round(
+    client, project, pm, tester, stakeholder
+):
+    requirement = must(project)
+    client.force_login(pm)
+    url = reverse("requirements:round_new", args=[project.key])
+    form = client.get(url).content.decode()
+    assert tester.display_name in form and stakeholder.display_name not in form
+    data = {"name": "UAT 1", "starts_on": "2026-11-02", "ends_on": "2026-11-13",
+            "build": "4.5", "requirements": [requirement.pk], "testers": [tester.pk]}  # fmt: skip
+    refused = client.post(url, {**data, "testers": [stakeholder.pk]})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    response = client.post(url, data, follow=True)
+    test_round = project.test_rounds.get()
+    assert response.redirect_chain[-1][0] == test_round.get_absolute_url()
+    assert list(test_round.testers.all()) == [tester] and test_round.status == RoundStatus.PLANNED
+    status_url = reverse("requirements:round_status", args=[project.key, test_round.pk])
+    client.post(status_url, {"status": "open"})
+    page = client.post(status_url, {"status": "closed"}, follow=True).content.decode()
+    test_round.refresh_from_db()
+    assert test_round.status == RoundStatus.CLOSED
+    assert "UAT 1 is now closed" in page and "takes no new feedback" in page
+
+
+def test_the_daily_summary_runs_every_morning():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["severe-feedback-summary"]
+    assert entry["task"] == "requirements.tasks.send_severe_feedback_summaries"
