@@ -126,3 +126,15 @@ def test_tester_logs_feedback_the_vendor_fixes_it_and_the_tester_verifies_it(
     manager.goto(f"{base}/readiness/")
     expect(manager.locator(".readiness").first).to_contain_text("Ready for go-live")
     screenshot(manager, "09-readiness-ready")
+
+    # The round's page: per tester and per requirement, logged, open and verified.
+    manager.goto(f"{base}/testing/{test_round.pk}/")
+    testers = manager.get_by_role("region", name="Progress per tester")
+    expect(testers.get_by_role("row", name=tester.display_name).get_by_role("cell")).to_have_text(
+        [tester.display_name, "1", "0", "1"]
+    )
+    scope = manager.get_by_role("region", name="Progress per requirement in scope")
+    expect(scope.get_by_role("row", name=requirement.key).get_by_role("cell")).to_have_text(
+        [f"{requirement.key} {requirement.title}", "1", "0", "1"]
+    )
+    screenshot(manager, "10-round-progress")
