@@ -326,6 +326,11 @@ def load_testing(people) -> None:
             by=tester,
         )  # fmt: skip
         _walk(item, FEEDBACK_STATUSES[n % len(FEEDBACK_STATUSES)], team, logged)
+        item.refresh_from_db()
+        if item.is_open and n % 4 == 0:
+            # Others of the round met the same problem: counted, not logged again.
+            for other in test_round.testers.exclude(pk=tester.pk)[: n % 3 + 1]:
+                services.feedback_me_too(feedback=item, by=other)
         logged.append(item)
     services.round_set_status(test_round=first, status=RoundStatus.CLOSED, by=pm)
 

@@ -4,7 +4,14 @@ with its real history, and a second load that adds nothing."""
 import pytest
 
 from projects import demo
-from requirements.models import Feedback, FeedbackSeverity, FeedbackStatus, RoundStatus, TestRound
+from requirements.models import (
+    Feedback,
+    FeedbackSeverity,
+    FeedbackStatus,
+    MeToo,
+    RoundStatus,
+    TestRound,
+)
 
 
 @pytest.mark.django_db
@@ -21,5 +28,6 @@ def test_demo_has_rounds_and_feedback_in_every_status_and_severity():
     verified = items.filter(status=FeedbackStatus.VERIFIED).first()
     assert verified.history.count() == 4
     assert verified.history.first().history_user == verified.tester
+    assert MeToo.objects.filter(feedback__project__key="NWP").exists()
     demo.load()
     assert Feedback.objects.count() == 150 and TestRound.objects.count() == 2
