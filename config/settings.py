@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stakeholders.tasks.send_channel_digests",
         "schedule": crontab(hour=6, minute=0),
     },
+    "severe-feedback-summary": {
+        "task": "requirements.tasks.send_severe_feedback_summaries",
+        "schedule": crontab(hour=6, minute=5),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -37,6 +37,9 @@ PEOPLE = [
     ("observer@northwind.example", "Helen", "Park", False, False),
     ("spoc@brightwater.example", "Olivia", "Grant", False, False),
     ("juergen@northwind.example", "Jürgen", "Bauer", False, False),
+    ("lukas@northwind.example", "Lukas", "Meyer", False, False),
+    ("camille@northwind.example", "Camille", "Laurent", False, False),
+    ("rafael@northwind.example", "Rafael", "Souza", False, False),
 ]
 
 CLIENTS = [
@@ -149,6 +152,9 @@ PROJECTS = [
             ("juergen@northwind.example", Role.STAKEHOLDER),
             ("stakeholder@northwind.example", Role.STAKEHOLDER),
             ("tester@northwind.example", Role.TESTER),
+            ("lukas@northwind.example", Role.TESTER),
+            ("camille@northwind.example", Role.TESTER),
+            ("rafael@northwind.example", Role.TESTER),
             ("observer@northwind.example", Role.OBSERVER),
         ],
     },

@@ -37,3 +37,10 @@ def submitted(request: HttpRequest, form, save):
     except ValidationError as error:
         apply_errors(form, error)
         return None
+
+
+def page_or_fragment(request: HttpRequest, template: str, fragment: str) -> str:
+    """The page's template, or only its named partial when htmx swaps that part in place."""
+    if request.htmx and not request.htmx.boosted:
+        return f"{template}#{fragment}"
+    return template

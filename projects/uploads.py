@@ -1,6 +1,7 @@
 """Files people upload: checked by size, by name and by their first bytes, then stored under a
 random name and only ever served back as a download by a view that checks access."""
 
+import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -79,22 +80,70 @@ def check_upload(name: str, content: bytes) -> UploadedFile:
     return UploadedFile(name=name, content=content, content_type=content_type)
 
 
-def check_uploads(files) -> list[UploadedFile]:
-    """Django's uploaded files from a form field, all checked; raises with every problem."""
+def _check_all(files, check) -> list[UploadedFile]:
     if len(files) > MAX_FILES:
         raise ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES})
     accepted, problems = [], []
     for upload in files:
-        if upload.size > MAX_SIZE:
-            problems.append(
-                _("%(name)s is larger than %(mb)d MB.")
-                % {"name": clean_name(upload.name), "mb": MAX_SIZE // 2**20}
-            )
-            continue
         try:
-            accepted.append(check_upload(upload.name, upload.read()))
+            accepted.append(check(upload))
         except ValidationError as error:
             problems.extend(error.messages)
     if problems:
         raise ValidationError(problems)
     return accepted
+
+
+def check_uploads(files) -> list[UploadedFile]:
+    """Django's uploaded files from a form field, all checked; raises with every problem."""
+    # Read one byte past the limit only: an oversized file is refused unread.
+    return _check_all(files, lambda upload: check_upload(upload.name, upload.read(MAX_SIZE + 1)))
+
+
+# Screenshots: images only, smaller, and re-encoded so that what is stored is a plain picture
+# (no metadata, no trailing payload, no second format hidden behind the first bytes).
+IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+IMAGE_MAX_SIZE = 5 * 1024 * 1024
+IMAGE_MAX_PIXELS = 40_000_000
+
+
+def check_image(name: str, content: bytes) -> UploadedFile:
+    """Accept a PNG or JPEG screenshot, re-encoded, or say why not."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = clean_name(name)
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise ValidationError(_("%(name)s: a screenshot is a PNG or JPEG image.") % {"name": name})
+    if len(content) > IMAGE_MAX_SIZE:
+        raise ValidationError(
+            _("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": IMAGE_MAX_SIZE // 2**20}
+        )
+    checked = check_upload(name, content)  # the name's type, its first bytes, not empty
+    unreadable = ValidationError(_("%(name)s is not a readable image.") % {"name": name})
+    try:
+        with Image.open(io.BytesIO(content)) as probe:
+            if probe.format != IMAGE_SUFFIXES[suffix]:
+                raise unreadable
+            if probe.width * probe.height > IMAGE_MAX_PIXELS:
+                raise ValidationError(_("%(name)s has too many pixels.") % {"name": name})
+            probe.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            out = io.BytesIO()
+            if image.format == "JPEG":
+                image.convert("RGB").save(out, "JPEG", quality=90)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise unreadable from error
+    return UploadedFile(
+        name=checked.name, content=out.getvalue(), content_type=checked.content_type
+    )
+
+
+def check_images(files) -> list[UploadedFile]:
+    """Screenshots from a form field, all checked; raises with every problem."""
+    return _check_all(
+        files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1))
+    )

@@ -11,9 +11,10 @@ class RequirementsConfig(AppConfig):
         from projects.navigation import register_tab
 
         from . import checks  # noqa: F401 (registers the scope and quality checks)
-        from .demo import load
+        from .demo import load, load_testing
 
         register_demo(load, order=20)
+        register_demo(load_testing, order=30)
 
         readers = ("view_requirements", "submit_requirement")
         register_tab(
@@ -43,4 +44,18 @@ class RequirementsConfig(AppConfig):
             permission="view_requirements",
             order=28,
             also_for=["requirements:conflict_new"],
+        )
+        register_tab(
+            _("Testing"),
+            "requirements:rounds",
+            permission=("log_feedback", "triage_feedback"),
+            order=29,
+            also_for=[
+                "requirements:round", "requirements:round_new", "requirements:round_edit",
+                "requirements:feedback_new", "requirements:feedback_list",
+                "requirements:feedback_board", "requirements:feedback",
+            ],
+        )  # fmt: skip
+        register_tab(
+            _("Readiness"), "requirements:readiness", permission="view_requirements", order=30
         )

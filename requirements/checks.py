@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 from projects.checks import Result, day, register, waiting_too_long
 from projects.models import CheckArea, Severity
 
-from .models import CLOSED, Conflict, Requirement, Status
+from .models import CLOSED, Conflict, Feedback, Requirement, Status
+from .readiness import in_scope
 from .services import accountable_owners, conflict_owner
 
 THRESHOLDS = {
@@ -90,10 +91,10 @@ def open_conflicts(project, today):
 
 
 @register(CheckArea.QUALITY)
-def go_live_unverified_musts(project, today):
-    """Go-live near (or passed) while Must requirements in its scope are not verified. The
-    whole project goes by its target go-live; a site by its local go-live and counts the
-    requirements for all sites and for that site."""
+def go_live_not_ready(project, today):
+    """Go-live near (or passed) while Must requirements in its scope are not verified, or
+    blocker and major test feedback in its scope is open. The whole project goes by its target
+    go-live; a site by its local go-live and counts what concerns all sites and that site."""
     near = today + datetime.timedelta(days=THRESHOLDS["go_live_near_days"])
     targets = [(None, project.target_go_live)] if project.target_go_live <= near else []
     targets += [
@@ -108,21 +109,35 @@ def go_live_unverified_musts(project, today):
         .exclude(status__in=CLOSED)
         .values_list("site_id", flat=True)
     )
+    severe = list(
+        Feedback.objects.for_project(project)
+        .open()
+        .blocking()
+        .values_list("round__site_id", flat=True)
+    )
     for site, go_live in targets:
-        count = sum(1 for site_id in open_musts if site is None or site_id in (None, site.pk))
-        if not count:
+        musts = sum(1 for site_id in open_musts if in_scope(site_id, site))
+        feedback = sum(1 for site_id in severe if in_scope(site_id, site))
+        if not musts and not feedback:
             continue
         where = site.name if site else _("the project")
+        parts = []
+        if musts:
+            parts.append(
+                ngettext("%(count)d Must requirement is not verified",
+                         "%(count)d Must requirements are not verified", musts)
+                % {"count": musts}
+            )  # fmt: skip
+        if feedback:
+            parts.append(
+                ngettext("%(count)d blocker or major feedback item is open",
+                         "%(count)d blocker or major feedback items are open", feedback)
+                % {"count": feedback}
+            )  # fmt: skip
         yield Result(
             f"go-live-musts:{site.pk if site else 'project'}",
             Severity.RED,
-            ngettext(
-                "Go-live of %(where)s is on %(date)s and %(count)d Must requirement is not "
-                "verified.",
-                "Go-live of %(where)s is on %(date)s and %(count)d Must requirements are not "
-                "verified.",
-                count,
-            )
-            % {"where": where, "date": day(go_live), "count": count},
-            _list_url(project, "priority=must" + (f"&site={site.pk}" if site else "")),
+            _("Go-live of %(where)s is on %(date)s and %(what)s.")
+            % {"where": where, "date": day(go_live), "what": _(" and ").join(parts)},
+            reverse("requirements:readiness", args=[project.key]),
         )

@@ -1,13 +1,25 @@
 """The demo's goals and requirements: every status, each reached through the workflow so that
 its history reads like the real thing."""
 
+from datetime import date
 from decimal import Decimal
 
 from projects.access import project_permissions
 from projects.models import Project
 
 from . import services
-from .models import ChangeKind, ChangeRequest, Goal, Requirement, Solution, Tactic
+from .models import (
+    ChangeKind,
+    ChangeRequest,
+    Feedback,
+    FeedbackStatus,
+    Goal,
+    Requirement,
+    RoundStatus,
+    Solution,
+    Tactic,
+    TestRound,
+)
 
 GOALS = [
     ("Every sales rep certified on the 2027 product range before launch",
@@ -222,3 +234,128 @@ def _change_control(project, people) -> None:
         note="Global L&D wants one path per product family for every country; France wants "
         "country paths. Both cannot be built for the first go-live.",
     )
+
+
+# User acceptance testing: two rounds and about 150 items of feedback in every status and
+# severity, each logged by its tester and moved by the people who decide, through the services.
+
+TESTERS = {
+    "ana": "tester@northwind.example",
+    "lukas": "lukas@northwind.example",
+    "camille": "camille@northwind.example",
+    "rafael": "rafael@northwind.example",
+}
+
+# what happened, kind, the page or feature it concerns
+PROBLEMS = [
+    ("Video stops after ten seconds", "defect", "the product launch course"),
+    ("Certificate shows the wrong date format", "content", "the certificate download"),
+    ("Page takes over 8 seconds to open", "performance", "the learner dashboard"),
+    ("Button label is cut off", "usability", "the mobile course menu"),
+    ("Search finds nothing for accented words", "defect", "the course catalogue"),
+    ("Quiz result is not saved", "defect", "the SOP acknowledgement quiz"),
+    ("Manager cannot see the team's progress", "defect", "the manager dashboard"),
+    ("Translation missing on the next-step button", "content", "the onboarding path"),
+    ("Add a filter by due date", "suggestion", "the learner's to-do list"),
+    ("Login loops back to the sign-in page", "defect", "single sign-on"),
+    ("Text too small to read on a phone", "usability", "the course player"),
+    ("Report export times out", "performance", "the audit report"),
+    ("Reminder e-mail links to the wrong course", "defect", "the expiry reminders"),
+    ("Logo blurry on the login page", "usability", "the branded login page"),
+    ("Progress bar stays at 0%", "defect", "the certification path"),
+]
+SEVERITIES = ["blocker", "major", "major", "minor", "minor", "minor", "cosmetic"]
+F = FeedbackStatus
+# status -> the moves that reach it: (target, who: "vendor" or "tester", reason)
+FEEDBACK_PATHS = {
+    F.NEW: [],
+    F.TRIAGED: [(F.TRIAGED, "vendor", "")],
+    F.FIXING: [(F.FIXING, "vendor", "")],
+    F.FIXED: [(F.FIXING, "vendor", ""), (F.FIXED, "vendor", "")],
+    F.VERIFIED: [(F.FIXING, "vendor", ""), (F.FIXED, "vendor", ""), (F.VERIFIED, "tester", "")],
+    F.CLOSED: [(F.FIXING, "vendor", ""), (F.FIXED, "vendor", ""), (F.VERIFIED, "tester", ""),
+               (F.CLOSED, "vendor", "")],
+    F.WONT_FIX: [(F.WONT_FIX, "vendor", "Works as configured for the contract; see the baseline.")],
+    F.DUPLICATE: [(F.DUPLICATE, "vendor", "")],
+    # Fixed once, not fixed for the tester: back to work with their comment.
+    "reopened": [(F.FIXING, "vendor", ""), (F.FIXED, "vendor", ""),
+                 (F.FIXING, "tester", "Still happens on my tablet after the update.")],
+}  # fmt: skip
+FEEDBACK_STATUSES = list(FEEDBACK_PATHS)
+
+
+def load_testing(people) -> None:
+    nwp = Project.objects.get(key="NWP")
+    if nwp.test_rounds.exists() or not nwp.requirements.exists():
+        return
+    pm, team = people[EMAILS["pm"]], people[EMAILS["team"]]
+    testers = [people[email] for email in TESTERS.values()]
+    germany = nwp.sites.get(name="Germany")
+    in_scope = list(nwp.requirements.exclude(status__in=("declined", "withdrawn")))
+    first = _round(
+        nwp, pm, name="UAT round 1: Germany", site=germany, build="4.5.1",
+        dates=(date(2026, 10, 19), date(2026, 10, 30)),
+        requirements=[r for r in in_scope if r.site_id in (None, germany.pk)],
+        testers=testers[:2],
+    )  # fmt: skip
+    second = _round(
+        nwp, pm, name="UAT round 2: all sites", site=None, build="4.6.0",
+        dates=(date(2026, 11, 16), date(2026, 12, 4)), requirements=in_scope, testers=testers,
+    )  # fmt: skip
+    logged = []
+    for n in range(150):
+        test_round = first if n < 60 else second
+        tester = test_round.testers.order_by("pk")[n % test_round.testers.count()]
+        title, kind, where = PROBLEMS[n % len(PROBLEMS)]
+        scope = list(test_round.requirements.all()[:40])
+        item = services.feedback_log(
+            feedback=Feedback(
+                round=test_round, title=f"{title} ({where})", kind=kind,
+                severity=SEVERITIES[n % len(SEVERITIES)],
+                requirement=scope[n % len(scope)] if n % 3 else None,
+                steps=f"1. Sign in\n2. Open {where}\n3. Try it as a learner",
+                expected="It works as described in the requirement.",
+                actual=f"{title}.",
+                browser=["Chrome 131", "Edge 131", "Safari 18", "Firefox 133"][n % 4],
+                os=["Windows 11", "macOS 15", "iOS 18", "Android 15"][n % 4],
+                device=["desktop", "desktop", "phone", "tablet"][n % 4],
+                viewport=["1920×1080", "1440×900", "390×844", "800×1280"][n % 4],
+                language=["de-DE", "fr-FR", "pt-BR", "en-GB"][n % 4],
+            ),
+            screenshots=[],
+            by=tester,
+        )  # fmt: skip
+        _walk(item, FEEDBACK_STATUSES[n % len(FEEDBACK_STATUSES)], team, logged)
+        item.refresh_from_db()
+        if item.is_open and n % 4 == 0:
+            # Others of the round met the same problem: counted, not logged again.
+            for other in test_round.testers.exclude(pk=tester.pk)[: n % 3 + 1]:
+                services.feedback_me_too(feedback=item, by=other)
+        logged.append(item)
+    services.round_set_status(test_round=first, status=RoundStatus.CLOSED, by=pm)
+
+
+def _round(project, pm, *, name, site, build, dates, requirements, testers):
+    test_round = services.round_save(
+        test_round=TestRound(
+            project=project, name=name, site=site, build=build, starts_on=dates[0],
+            ends_on=dates[1],
+        ),
+        requirements=requirements,
+        testers=testers,
+        by=pm,
+    )  # fmt: skip
+    return services.round_set_status(test_round=test_round, status=RoundStatus.OPEN, by=pm)
+
+
+def _walk(item, status, vendor, earlier) -> None:
+    for target, who, reason in FEEDBACK_PATHS[status]:
+        actor = vendor if who == "vendor" else item.tester
+        item = services.feedback_transition(
+            feedback=item,
+            to=target,
+            perms=project_permissions(actor, item.project),
+            by=actor,
+            reason=reason,
+            duplicate_of=earlier[0] if target == F.DUPLICATE else None,
+        )

@@ -1,11 +1,28 @@
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from projects.roles import Role
+from stakeholders.forms import MultipleFileField
 from stakeholders.models import Area, Side
 
-from .models import ChangeRequest, Goal, Priority, Requirement, Solution, Status, Tactic
+from .models import (
+    ChangeRequest,
+    Feedback,
+    FeedbackKind,
+    FeedbackSeverity,
+    FeedbackStatus,
+    Goal,
+    Priority,
+    Requirement,
+    RoundStatus,
+    Solution,
+    Status,
+    Tactic,
+    TestRound,
+)
 
 
 class GoalForm(forms.ModelForm):
@@ -202,3 +219,128 @@ class ImportForm(forms.Form):
         label=_("CSV or Excel file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+# User acceptance testing
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = TestRound
+        fields = ["name", "site", "starts_on", "ends_on", "build", "requirements", "testers"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "requirements": forms.CheckboxSelectMultiple,
+            "testers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = project.sites.active()
+        self.fields["site"].empty_label = _("All sites")
+        self.fields["requirements"].queryset = project.requirements.exclude(
+            status__in=(Status.DECLINED, Status.WITHDRAWN)
+        ).select_related("project")
+        self.fields["requirements"].label_from_instance = lambda r: f"{r.key} {r.title}"
+        self.fields["testers"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__project=project,
+                memberships__role=Role.TESTER,
+                memberships__is_active=True,
+            )
+            .order_by("first_name", "last_name")
+        )
+        self.fields["testers"].label_from_instance = lambda user: user.display_name
+
+
+class RoundStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=RoundStatus.choices)
+
+
+class FeedbackForm(forms.ModelForm):
+    screenshots = MultipleFileField(
+        label=_("Screenshots"),
+        required=False,
+        help_text=_("PNG or JPEG, up to 5 MB each. You can also paste one from the clipboard."),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "title", "steps", "expected", "actual", "kind", "severity", "requirement",
+            "browser", "os", "device", "viewport", "language",
+        ]  # fmt: skip
+        widgets = {
+            "steps": forms.Textarea(attrs={"rows": 3}),
+            "expected": forms.Textarea(attrs={"rows": 2}),
+            "actual": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, test_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["requirement"]
+        field.queryset = test_round.requirements.select_related("project")
+        field.label_from_instance = lambda r: f"{r.key} {r.title}"
+        field.empty_label = _("Not about one requirement")
+        self.fields["title"].widget.attrs["autocomplete"] = "off"
+        self.fields["screenshots"].widget.attrs["accept"] = "image/png,image/jpeg"
+
+
+class FeedbackTransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=FeedbackStatus.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # The key or number of the item this one repeats.
+    duplicate_of = forms.CharField(label=_("Duplicate of"), required=False, max_length=30)
+
+    def original_number(self) -> int | None:
+        value = self.cleaned_data["duplicate_of"].strip().upper().rsplit("F", 1)[-1]
+        return int(value) if value.isdigit() else None
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    round = django_filters.ModelChoiceFilter(
+        label=_("Round"), queryset=None, empty_label=_("All rounds")
+    )
+    site = django_filters.ModelChoiceFilter(
+        label=_("Site"), field_name="round__site", queryset=None, empty_label=_("All sites")
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=FeedbackStatus.choices)
+    severity = django_filters.MultipleChoiceFilter(
+        label=_("Severity"), choices=FeedbackSeverity.choices
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=FeedbackKind.choices, empty_label=_("All kinds")
+    )
+    requirement = django_filters.ModelChoiceFilter(
+        label=_("Requirement"), queryset=None, empty_label=_("Any requirement")
+    )
+    tester = django_filters.ModelChoiceFilter(
+        label=_("Tester"), queryset=None, empty_label=_("Any tester")
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["round", "site", "status", "severity", "kind", "requirement", "tester"]
+
+    def __init__(self, *args, project, rounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["round"].queryset = rounds
+        self.filters["site"].queryset = project.sites.all()
+        # Only what the person may see: a tester, the requirements of their own rounds.
+        self.filters["requirement"].queryset = (
+            project.requirements.filter(test_rounds__in=rounds).distinct().select_related("project")
+        )
+        self.filters["requirement"].field.label_from_instance = lambda r: f"{r.key} {r.title}"
+        self.filters["tester"].queryset = get_user_model().objects.filter(
+            memberships__project=project, memberships__role=Role.TESTER
+        )

@@ -1,4 +1,8 @@
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
@@ -374,3 +378,260 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 0
+
+
+# User acceptance testing
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for feedback")
+    CLOSED = "closed", _("Closed")
+
+
+class TestRoundQuerySet(models.QuerySet):
+    def visible_to(self, user, perms: frozenset[str]):
+        """Every round for those who triage or manage; a tester sees the rounds they are in."""
+        if perms & {"triage_feedback", "manage_project"}:
+            return self
+        if "log_feedback" in perms:
+            return self.filter(testers=user)
+        return self.none()
+
+
+class TestRound(models.Model):
+    """A cycle of user acceptance testing: a build, the requirements in scope, the testers."""
+
+    __test__ = False  # not a pytest class, whatever its name
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="test_rounds")
+    name = models.CharField(_("name"), max_length=200)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="test_rounds",
+        verbose_name=_("site"),
+        help_text=_("Leave empty for a round of the whole platform."),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    build = models.CharField(_("build or version under test"), max_length=100, blank=True)
+    requirements = models.ManyToManyField(
+        Requirement, blank=True, related_name="test_rounds", verbose_name=_("requirements in scope")
+    )
+    testers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="test_rounds", verbose_name=_("testers")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TestRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("requirements:round", args=[self.project.key, self.pk])
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A round ends on or after the day it starts.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+
+class FeedbackKind(models.TextChoices):
+    DEFECT = "defect", _("Defect")
+    USABILITY = "usability", _("Usability")
+    CONTENT = "content", _("Content")
+    PERFORMANCE = "performance", _("Performance")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class FeedbackSeverity(models.TextChoices):
+    BLOCKER = "blocker", _("Blocker")
+    MAJOR = "major", _("Major")
+    MINOR = "minor", _("Minor")
+    COSMETIC = "cosmetic", _("Cosmetic")
+
+
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    FIXING = "fixing", _("Fixing")
+    FIXED = "fixed", _("Fixed, to verify")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+    WONT_FIX = "wont_fix", _("Won't fix")
+    DUPLICATE = "duplicate", _("Duplicate")
+
+
+FEEDBACK_DONE = frozenset(
+    {FeedbackStatus.VERIFIED, FeedbackStatus.CLOSED, FeedbackStatus.WONT_FIX,
+     FeedbackStatus.DUPLICATE}
+)  # fmt: skip
+# Open feedback of these severities holds go-live back.
+BLOCKING = frozenset({FeedbackSeverity.BLOCKER, FeedbackSeverity.MAJOR})
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(project=project)
+
+    def open(self):
+        return self.exclude(status__in=FEEDBACK_DONE)
+
+    def blocking(self):
+        return self.filter(severity__in=BLOCKING)
+
+    def similar_to(self, title: str, limit: int = 5):
+        """Open items whose title shares a word (of four letters or more) with `title`."""
+        words = {word for word in title.lower().split() if len(word) >= 4}
+        if not words:
+            return self.none()
+        match = Q()
+        for word in sorted(words)[:8]:
+            match |= Q(title__icontains=word)
+        return self.open().filter(match).order_by("-number")[:limit]
+
+    def visible_to(self, user, perms: frozenset[str]):
+        """All of it for those who triage; a tester follows their own items."""
+        if perms & {"triage_feedback", "manage_project"}:
+            return self
+        if "log_feedback" in perms:
+            return self.filter(tester=user)
+        return self.none()
+
+
+class Feedback(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="feedback")
+    # Numbered per project without gaps: `services.feedback_log` hands out the numbers.
+    number = models.PositiveIntegerField(editable=False)
+    round = models.ForeignKey(
+        TestRound, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("round")
+    )
+    tester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback"
+    )
+    requirement = models.ForeignKey(
+        Requirement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("requirement it concerns"),
+    )
+    title = models.CharField(_("what happened"), max_length=200)
+    steps = models.TextField(_("steps to reproduce"), blank=True)
+    expected = models.TextField(_("what you expected"), blank=True)
+    actual = models.TextField(_("what happened instead"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=FeedbackKind.choices, default=FeedbackKind.DEFECT
+    )
+    severity = models.CharField(
+        _("severity"),
+        max_length=10,
+        choices=FeedbackSeverity.choices,
+        default=FeedbackSeverity.MINOR,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    # The tester's browser, filled in by the page and editable before sending.
+    browser = models.CharField(_("browser"), max_length=100, blank=True)
+    os = models.CharField(_("operating system"), max_length=100, blank=True)
+    device = models.CharField(_("device"), max_length=30, blank=True)
+    viewport = models.CharField(_("screen size"), max_length=30, blank=True)
+    language = models.CharField(_("language"), max_length=35, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="feedback_number_unique")
+        ]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("requirements:feedback", args=[self.project.key, self.number])
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.key}-F{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FEEDBACK_DONE
+
+
+class MeToo(models.Model):
+    """Another person saw the same problem: counted once per person instead of a duplicate."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="me_toos")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "user"], name="me_too_once_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.feedback_id}"
+
+
+class FeedbackComment(models.Model):
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+def _screenshot_path(instance, filename):
+    # A random storage name: the file's own name is kept in `name`, never trusted on disk.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"screenshots/{instance.feedback.project_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class Screenshot(models.Model):
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="screenshots")
+    file = models.FileField(upload_to=_screenshot_path, max_length=200)
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.markdown import render_markdown
-from projects.models import Project
+from projects.models import Membership, Project
+from projects.roles import Role
 from projects.services import checks_request
 from projects.tabular import read_rows
+from projects.uploads import UploadedFile
 from stakeholders.models import Area, Assignment, EntryKind, Raci, Stakeholder
 from stakeholders.services import entry_post
 
@@ -22,14 +24,21 @@ from .models import (
     ChangeRequest,
     ChangeStatus,
     Conflict,
+    Feedback,
+    FeedbackComment,
+    FeedbackStatus,
     Goal,
     ImportJob,
     ImportState,
+    MeToo,
     Requirement,
+    RoundStatus,
+    Screenshot,
     Status,
+    TestRound,
 )
-from .tasks import import_requirements
-from .workflow import find, may
+from .tasks import import_requirements, notify_tester_of_fix
+from .workflow import FEEDBACK_TRANSITIONS, find, may
 
 # What a baselined requirement changes only through a change request.
 BASELINED_FIELDS = ("priority", "site_id", "acceptance_criteria")
@@ -473,3 +482,171 @@ def import_confirm(*, job: ImportJob, by) -> ImportJob:
         return import_run(job)
     import_requirements.delay_on_commit(job.pk)
     return job
+
+
+# User acceptance testing
+
+
+def _check_round(test_round: TestRound, requirements, testers) -> None:
+    errors = {}
+    if test_round.site_id and test_round.site.project_id != test_round.project_id:
+        errors["site"] = _("Choose a site of this project.")
+    if any(r.project_id != test_round.project_id for r in requirements):
+        errors["requirements"] = _("Choose requirements of this project.")
+    members = set(
+        Membership.objects.active()
+        .filter(project_id=test_round.project_id, role=Role.TESTER)
+        .values_list("user_id", flat=True)
+    )
+    if any(user.pk not in members for user in testers):
+        errors["testers"] = _("Invite members of this project who have the tester role.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def round_save(*, test_round: TestRound, requirements, testers, by) -> TestRound:
+    test_round.full_clean()
+    _check_round(test_round, requirements, testers)
+    test_round._history_user = by
+    test_round.save()
+    test_round.requirements.set(requirements)
+    test_round.testers.set(testers)
+    return test_round
+
+
+# A round is planned, then opened for feedback, then closed (and may be opened again).
+ROUND_MOVES = {
+    RoundStatus.PLANNED: {RoundStatus.OPEN},
+    RoundStatus.OPEN: {RoundStatus.CLOSED},
+    RoundStatus.CLOSED: {RoundStatus.OPEN},
+}
+
+
+@transaction.atomic
+def round_set_status(*, test_round: TestRound, status: str, by) -> TestRound:
+    test_round = TestRound.objects.select_for_update().get(pk=test_round.pk)
+    if status not in ROUND_MOVES[test_round.status]:
+        raise ValidationError(
+            _("A round that is %(status)s cannot be moved there.")
+            % {"status": test_round.get_status_display().lower()}
+        )
+    test_round.status = status
+    test_round._history_user = by
+    test_round.save()
+    return test_round
+
+
+@transaction.atomic
+def feedback_log(*, feedback: Feedback, screenshots: list[UploadedFile], by) -> Feedback:
+    """A tester logs what they found in an open round they are in. Numbered like requirements:
+    under a lock on the project row, without gaps."""
+    test_round = TestRound.objects.select_for_update().get(pk=feedback.round_id)
+    if not test_round.is_open:
+        raise ValidationError(_("This round is not open: it takes no new feedback."))
+    # Invited, and still a tester of the project: a person removed since is invited no more.
+    still_tester = Membership.objects.active().filter(
+        project_id=test_round.project_id, user=by, role=Role.TESTER
+    )
+    if not (test_round.testers.filter(pk=by.pk).exists() and still_tester.exists()):
+        raise ValidationError(_("Only the testers invited to this round log feedback in it."))
+    if (
+        feedback.requirement_id
+        and not test_round.requirements.filter(pk=feedback.requirement_id).exists()
+    ):
+        raise ValidationError({"requirement": _("Choose a requirement in this round's scope.")})
+    project = Project.objects.select_for_update().get(pk=test_round.project_id)
+    feedback.project = project
+    feedback.tester = by
+    feedback.status = FeedbackStatus.NEW
+    feedback.number = (project.feedback.aggregate(last=Max("number"))["last"] or 0) + 1
+    feedback.full_clean()
+    feedback._history_user = by
+    feedback.save()
+    for upload in screenshots:
+        Screenshot.objects.create(
+            feedback=feedback,
+            file=upload.as_django_file(),
+            name=upload.name,
+            size=upload.size,
+            content_type=upload.content_type,
+        )
+    checks_request(project)
+    return feedback
+
+
+def is_tester_of(feedback: Feedback, user) -> bool:
+    return feedback.tester_id == user.pk
+
+
+@transaction.atomic
+def feedback_transition(
+    *,
+    feedback: Feedback,
+    to: str,
+    perms: frozenset[str],
+    by,
+    reason: str = "",
+    duplicate_of: Feedback | None = None,
+) -> Feedback:
+    """Move feedback along its workflow, if this person may (see `workflow.FEEDBACK_TRANSITIONS`).
+    A reason is also posted as a comment, so that the thread tells the whole story."""
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("project", "round")
+        .get(pk=feedback.pk)
+    )
+    transition = find(feedback.status, to, FEEDBACK_TRANSITIONS)
+    if transition is None:
+        raise ValidationError(
+            _("Feedback that is %(status)s cannot be moved there.")
+            % {"status": feedback.get_status_display().lower()}
+        )
+    if not may(transition, perms, is_tester_of(feedback, by)):
+        raise ValidationError(_("Your role does not allow you to %(action)s this feedback.")
+                              % {"action": str(transition.label).lower().rstrip("…")})  # fmt: skip
+    if transition.needs_reason and not reason.strip():
+        raise ValidationError({"reason": _("Give a reason: the others will read it.")})
+    if transition.needs_original:
+        if duplicate_of is None or duplicate_of.project_id != feedback.project_id:
+            raise ValidationError({"duplicate_of": _("Name the item of this project it repeats.")})
+        if duplicate_of.pk == feedback.pk:
+            raise ValidationError({"duplicate_of": _("An item cannot duplicate itself.")})
+    feedback.status = to
+    feedback.status_reason = reason.strip()
+    feedback.duplicate_of = duplicate_of if transition.needs_original else None
+    feedback._history_user = by
+    feedback.save()
+    if reason.strip():
+        _comment(feedback, reason.strip(), by)
+    if to == FeedbackStatus.FIXED:
+        notify_tester_of_fix.delay_on_commit(feedback.pk)
+    checks_request(feedback.project)
+    return feedback
+
+
+def _comment(feedback: Feedback, body: str, by) -> FeedbackComment:
+    comment = FeedbackComment(feedback=feedback, author=by, body=body)
+    comment._history_user = by
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def feedback_comment(*, feedback: Feedback, body: str, by) -> FeedbackComment:
+    if not body.strip():
+        raise ValidationError({"body": _("Write something first.")})
+    return _comment(feedback, body.strip(), by)
+
+
+@transaction.atomic
+def feedback_me_too(*, feedback: Feedback, by) -> bool:
+    """Count another tester of the round who met the same open problem, once per person.
+    Returns whether this was their first "me too"."""
+    if feedback.tester_id == by.pk:
+        raise ValidationError(_("This is your own item."))
+    if not feedback.is_open:
+        raise ValidationError(_("This item is no longer open."))
+    if not feedback.round.testers.filter(pk=by.pk).exists():
+        raise ValidationError(_("Only the testers of this round can say they met it too."))
+    return MeToo.objects.get_or_create(feedback=feedback, user=by)[1]

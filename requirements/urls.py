@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import testing
 
 app_name = "requirements"
 
@@ -32,4 +33,20 @@ urlpatterns = [
     path(P + "goals/", views.goal_list, name="goals"),
     path(P + "goals/new/", views.goal_edit, name="goal_new"),
     path(P + "goals/<int:goal_id>/", views.goal_edit, name="goal_edit"),
-]
+    path(P + "testing/", testing.round_list, name="rounds"),
+    path(P + "testing/new/", testing.round_edit, name="round_new"),
+    path(P + "testing/<int:round_id>/", testing.round_detail, name="round"),
+    path(P + "testing/<int:round_id>/edit/", testing.round_edit, name="round_edit"),
+    path(P + "testing/<int:round_id>/status/", testing.round_status, name="round_status"),
+    path(P + "testing/<int:round_id>/log/", testing.feedback_new, name="feedback_new"),
+    path(P + "testing/<int:round_id>/similar/", testing.feedback_similar, name="feedback_similar"),
+    path(P + "feedback/", testing.feedback_list, name="feedback_list"),
+    path(P + "feedback/board/", testing.feedback_board, name="feedback_board"),
+    path(P + "feedback/<int:number>/", testing.feedback_detail, name="feedback"),
+    path(P + "feedback/<int:number>/status/", testing.feedback_transition,
+         name="feedback_transition"),
+    path(P + "feedback/<int:number>/comment/", testing.feedback_comment, name="feedback_comment"),
+    path(P + "feedback/<int:number>/me-too/", testing.feedback_me_too, name="feedback_me_too"),
+    path(P + "screenshots/<int:screenshot_id>/", testing.screenshot, name="screenshot"),
+    path(P + "readiness/", testing.readiness, name="readiness"),
+]  # fmt: skip

@@ -13,10 +13,11 @@ from projects.models import BudgetLine, ContentRelease, CostEntry, Milestone, Ra
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
-from requirements.models import ChangeRequest, Goal, ImportJob, Requirement
+from requirements.models import ChangeRequest, Goal, ImportJob, Requirement, Screenshot
 from stakeholders import services as stakeholder_services
 from stakeholders.models import Attachment, Stakeholder
 from tests.projects.factories import ClientFactory, SiteFactory
+from tests.requirements.uat import PNG, log, open_round
 
 MEMBERS = ("pm", "team_member", "spoc", "stakeholder", "tester", "observer")
 EVERYONE = (*MEMBERS, "staff", "outsider")
@@ -41,6 +42,9 @@ NOT_THEIRS = {"stakeholder": 404}
 BUDGET_VIEWERS = ("pm", "team_member", "spoc", "staff")
 # A vendor-internal budget row does not exist for a client role, rather than being refused.
 NOT_FOR_THE_CLIENT = {"spoc": 404}
+# Those who test (the tester, invited to the round) or triage and manage the testing.
+TESTING = ("pm", "team_member", "tester", "staff")
+TESTERS = ("tester",)
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -167,6 +171,25 @@ MATRIX = [
     ("requirements:goals", "get", "project", expect(CHANNEL_READERS)),
     ("requirements:goal_new", "get", "project", expect(MANAGERS)),
     ("requirements:goal_edit", "get", "goal", expect(MANAGERS)),
+    ("requirements:rounds", "get", "project", expect(TESTING)),
+    ("requirements:round_new", "get", "project", expect(MANAGERS)),
+    ("requirements:round_new", "post", "project", expect(MANAGERS, ok=302)),
+    ("requirements:round", "get", "round", expect(TESTING)),
+    ("requirements:round_edit", "get", "round", expect(MANAGERS)),
+    ("requirements:round_status", "post", "round", expect(MANAGERS, ok=302)),
+    ("requirements:feedback_new", "get", "round", expect(TESTERS)),
+    ("requirements:feedback_new", "post", "round", expect(TESTERS, ok=302)),
+    ("requirements:feedback_similar", "get", "round", expect(TESTERS)),
+    ("requirements:feedback_list", "get", "project", expect(TESTING)),
+    ("requirements:feedback_board", "get", "project", expect(TESTING)),
+    ("requirements:feedback", "get", "feedback", expect(TESTING)),
+    # The tester may not triage: told so on the item's page, nothing changes.
+    ("requirements:feedback_transition", "post", "feedback", expect(TESTING, ok=302)),
+    ("requirements:feedback_comment", "post", "feedback", expect(TESTING, ok=302)),
+    # Their own item: "me too" is refused with a message on the round's page.
+    ("requirements:feedback_me_too", "post", "feedback", expect(TESTERS, ok=302)),
+    ("requirements:screenshot", "get", "screenshot", expect(TESTING)),
+    ("requirements:readiness", "get", "project", expect(ALL_REQUIREMENTS)),
     ("accounts:profile", "get", None, expect(EVERYONE)),
     ("accounts:password_change", "get", None, expect(EVERYONE)),
 ]
@@ -207,6 +230,15 @@ POST_DATA = {
         "kind": "functional",
     },
     "requirements:transition": {"to": "endorsed"},
+    "requirements:round_new": {
+        "name": "Round 2",
+        "starts_on": "2026-11-02",
+        "ends_on": "2026-11-13",
+    },
+    "requirements:round_status": {"status": "closed"},
+    "requirements:feedback_new": {"title": "Video stops", "kind": "defect", "severity": "major"},
+    "requirements:feedback_transition": {"to": "triaged"},
+    "requirements:feedback_comment": {"body": "Which browser was it?"},
     "requirements:bulk": {"numbers": [1], "to": "endorsed"},
     "stakeholders:ownership_set": {
         "stakeholder": "{stakeholder}",
@@ -314,6 +346,18 @@ def _args(kind, project, user):
     if kind == "goal":
         goal = requirement_services.goal_save(goal=Goal(project=project, title="Certify"), by=None)
         return [project.key, goal.pk]
+    if kind == "round":
+        return [project.key, open_round(project, [user]).pk]
+    if kind == "feedback":
+        return [project.key, log(open_round(project, [user]), user).number]
+    if kind == "screenshot":
+        feedback = log(open_round(project, [user]), user)
+        upload = UploadedFile("screen.png", PNG, "image/png")
+        shot = Screenshot.objects.create(
+            feedback=feedback, file=upload.as_django_file(), name=upload.name, size=upload.size,
+            content_type=upload.content_type,
+        )  # fmt: skip
+        return [project.key, shot.pk]
     if kind == "entry":
         return [project.key, _waiting_entry(project, user).pk]
     if kind == "attachment":
@@ -372,7 +416,8 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
     # The object acted on belongs to `project`: for memberships, a tester added for the test;
     # entries are requests from a client stakeholder, waiting for the point of contact.
     target = {"membership": "tester", "user": "tester", "entry": "stakeholder",
-              "attachment": "stakeholder"}.get(kind)  # fmt: skip
+              "attachment": "stakeholder", "round": "tester", "feedback": "tester",
+              "screenshot": "tester"}.get(kind)  # fmt: skip
     target = persona(target) if target else None
     url = reverse(url_name, args=_args(kind, project, target))
     data = dict(POST_DATA.get(url_name, {}))

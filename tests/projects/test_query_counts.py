@@ -119,3 +119,50 @@ def test_query_count_is_pinned_at_two_sizes(
         with django_assert_num_queries(pinned):
             response = client.get(url)
         assert response.status_code == 200
+
+
+# The testing pages: the board, the list and a round, as they fill with feedback.
+
+
+def _testing_setup(project, pm):
+    from tests.conftest import _member
+    from tests.requirements.uat import open_round
+
+    testers = [_member(project, Role.TESTER) for _ in range(2)]
+    return open_round(project, testers), testers
+
+
+def _grow_feedback(test_round, testers, n):
+    from requirements.models import FeedbackStatus
+    from tests.requirements.uat import log, move, must
+
+    pm = test_round.project.memberships.get(role=Role.PROJECT_MANAGER).user
+    for i in range(n):
+        requirement = must(test_round.project, title=f"Requirement {i}")
+        test_round.requirements.add(requirement)
+        tester = testers[i % 2]
+        item = log(test_round, tester, requirement=requirement, severity="major")
+        if i % 3 == 0:
+            move(item, FeedbackStatus.FIXING, pm)
+
+
+TESTING_PAGES = [
+    ("requirements:feedback_board", False, 12),
+    ("requirements:feedback_list", False, 13),
+    ("requirements:round", True, 11),
+]
+
+
+@pytest.mark.parametrize(("url_name", "with_round", "pinned"), TESTING_PAGES)
+def test_testing_pages_query_count_is_pinned_at_two_sizes(
+    client, project, pm, django_assert_num_queries, url_name, with_round, pinned
+):
+    test_round, testers = _testing_setup(project, pm)
+    url = reverse(url_name, args=[project.key, test_round.pk] if with_round else [project.key])
+    client.force_login(pm)
+    client.get(url)
+    for rows in (2, 30):
+        _grow_feedback(test_round, testers, rows)
+        with django_assert_num_queries(pinned):
+            response = client.get(url)
+        assert response.status_code == 200

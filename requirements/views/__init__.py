@@ -14,12 +14,12 @@ from projects.access import project_for
 from projects.exports import FORMATS, export_response
 from projects.history import history_entries
 from projects.models import Project
-from projects.pages import paginate, submitted
+from projects.pages import page_or_fragment, paginate, submitted
 from projects.tabular import MAX_BYTES, read_rows
 from projects.uploads import clean_name
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     BaselineForm,
     BulkTransitionForm,
     ChangeRequestForm,
@@ -32,9 +32,9 @@ from .forms import (
     ResolutionForm,
     TransitionForm,
 )
-from .imports import COLUMNS, preview
-from .models import CLOSED, ChangeKind, ChangeRequest, Goal, ImportJob, Requirement, Status
-from .workflow import available
+from ..imports import COLUMNS, preview
+from ..models import CLOSED, ChangeKind, ChangeRequest, Goal, ImportJob, Requirement, Status
+from ..workflow import available
 
 READERS = ("view_requirements", "submit_requirement")
 
@@ -80,9 +80,7 @@ def requirement_list(request: HttpRequest, key: str) -> HttpResponse:
         "sees_all": "view_requirements" in project.user_perms,
         "status_choices": Status.choices,
     }
-    template = "requirements/requirement_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
+    template = page_or_fragment(request, "requirements/requirement_list.html", "results")
     return render(request, template, context)
 
 

@@ -1,0 +1,451 @@
+"""User acceptance testing: rounds, the tester's feedback form, triage and go-live readiness."""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects.access import project_for
+from projects.history import history_entries
+from projects.models import Project
+from projects.pages import apply_errors, id_or_404, page_or_fragment, paginate, submitted
+from projects.uploads import check_images
+
+from .. import services
+from ..forms import (
+    CommentForm,
+    FeedbackFilter,
+    FeedbackForm,
+    FeedbackTransitionForm,
+    RoundForm,
+    RoundStatusForm,
+)
+from ..models import (
+    FEEDBACK_DONE,
+    Feedback,
+    FeedbackStatus,
+    Screenshot,
+    TestRound,
+)
+from ..readiness import readiness as readiness_of
+from ..workflow import FEEDBACK_TRANSITIONS, available
+
+TESTING = frozenset({"log_feedback", "triage_feedback", "manage_project"})
+
+
+def _project(request: HttpRequest, key: str) -> Project:
+    project = project_for(request, key)
+    if not project.user_perms & TESTING:
+        raise PermissionDenied(_("Your role on this project does not include testing."))
+    return project
+
+
+def _rounds(request: HttpRequest, project: Project):
+    return TestRound.objects.filter(project=project).visible_to(request.user, project.user_perms)
+
+
+def _round_for(request: HttpRequest, project: Project, round_id: int) -> TestRound:
+    return get_object_or_404(
+        _rounds(request, project).select_related("project", "site"), pk=round_id
+    )
+
+
+def _feedback(request: HttpRequest, project: Project):
+    return (
+        Feedback.objects.for_project(project)
+        .visible_to(request.user, project.user_perms)
+        .select_related("project", "round__site", "tester", "requirement__project")
+        .annotate(me_too_count=Count("me_toos", distinct=True))
+    )
+
+
+def _feedback_for(request: HttpRequest, project: Project, number: int) -> Feedback:
+    return get_object_or_404(_feedback(request, project), number=number)
+
+
+def _moves(feedback: Feedback, project: Project, user):
+    return available(
+        feedback.status,
+        project.user_perms,
+        services.is_tester_of(feedback, user),
+        FEEDBACK_TRANSITIONS,
+    )
+
+
+def _triages(project: Project) -> bool:
+    return "triage_feedback" in project.user_perms
+
+
+def _progress(field: str, test_round: TestRound):
+    """Items logged, open and verified, per `field` of the round's feedback, in one query."""
+    return (
+        test_round.feedback.values(field)
+        .annotate(
+            logged=Count("pk"),
+            still_open=Count("pk", filter=~Q(status__in=FEEDBACK_DONE)),
+            verified=Count("pk", filter=Q(status=FeedbackStatus.VERIFIED)),
+        )
+        .order_by(field)
+    )
+
+
+@login_required
+def round_list(request: HttpRequest, key: str) -> HttpResponse:
+    """Every round for the vendor; "my rounds", with my own items counted, for a tester."""
+    project = _project(request, key)
+    whose = Q() if _triages(project) else Q(feedback__tester=request.user)
+    rounds = (
+        _rounds(request, project)
+        .select_related("site")
+        .annotate(
+            logged=Count("feedback", filter=whose),
+            still_open=Count("feedback", filter=whose & ~Q(feedback__status__in=FEEDBACK_DONE)),
+        )
+    )
+    context = {"project": project, "rounds": rounds, "triages": _triages(project)}
+    return render(request, "requirements/rounds.html", context)
+
+
+@login_required
+def round_edit(request: HttpRequest, key: str, round_id: int | None = None) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    test_round = (
+        get_object_or_404(TestRound, project=project, pk=round_id)
+        if round_id
+        else TestRound(project=project)
+    )
+    form = RoundForm(request.POST or None, instance=test_round, project=project)
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.round_save(
+            test_round=f.save(commit=False),
+            requirements=list(f.cleaned_data["requirements"]),
+            testers=list(f.cleaned_data["testers"]),
+            by=request.user,
+        ),
+    )
+    if saved:
+        messages.success(request, _("Round %(name)s saved.") % {"name": saved.name})
+        return redirect(saved)
+    context = {"project": project, "form": form, "test_round": test_round}
+    return render(request, "requirements/round_form.html", context)
+
+
+@login_required
+def round_detail(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
+    project = _project(request, key)
+    test_round = _round_for(request, project, round_id)
+    testers = test_round.testers.order_by("first_name", "last_name")
+    scope = test_round.requirements.select_related("project").order_by("number")
+    context = {
+        "project": project,
+        "test_round": test_round,
+        "triages": _triages(project),
+        "may_log": "log_feedback" in project.user_perms and test_round.is_open,
+        "scope": scope,
+    }
+    if _triages(project):
+        per_tester = {row["tester"]: row for row in _progress("tester", test_round)}
+        per_requirement = {row["requirement"]: row for row in _progress("requirement", test_round)}
+        context["by_tester"] = [(person, per_tester.get(person.pk, {})) for person in testers]
+        context["by_requirement"] = [(r, per_requirement.get(r.pk, {})) for r in scope]
+        context["unlinked"] = per_requirement.get(None)
+    else:
+        context["mine"] = _feedback(request, project).filter(round=test_round).order_by("-number")
+    return render(request, "requirements/round_detail.html", context)
+
+
+@require_POST
+@login_required
+def round_status(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
+    project = project_for(request, key, "manage_project")
+    test_round = get_object_or_404(TestRound, project=project, pk=round_id)
+    form = RoundStatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("That status could not be read."))
+        test_round = services.round_set_status(
+            test_round=test_round, status=form.cleaned_data["status"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(status)s.")
+            % {"name": test_round.name, "status": test_round.get_status_display().lower()},
+        )
+    return redirect(test_round)
+
+
+def _tester_round(request: HttpRequest, key: str, round_id: int) -> tuple[Project, TestRound]:
+    """A round the signed-in tester is invited to."""
+    project = project_for(request, key, "log_feedback")
+    test_round = get_object_or_404(
+        TestRound.objects.select_related("project"), project=project, pk=round_id,
+        testers=request.user,
+    )  # fmt: skip
+    return project, test_round
+
+
+@login_required
+def feedback_new(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
+    project, test_round = _tester_round(request, key, round_id)
+    form = FeedbackForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=Feedback(round=test_round),
+        test_round=test_round,
+    )
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.feedback_log(
+            feedback=f.save(commit=False),
+            screenshots=check_images(f.cleaned_data["screenshots"]),
+            by=request.user,
+        ),
+    )
+    if saved:
+        messages.success(request, _("%(key)s logged. Thank you!") % {"key": saved.key})
+        return redirect(saved)
+    context = {"project": project, "test_round": test_round, "form": form}
+    return render(request, "requirements/feedback_form.html", context)
+
+
+@login_required
+def feedback_similar(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
+    """Open items of the round like the title being typed, so that a known problem gets a
+    "me too" instead of a second item."""
+    project, test_round = _tester_round(request, key, round_id)
+    similar = (
+        test_round.feedback.select_related("project")
+        .annotate(me_too_count=Count("me_toos"))
+        .similar_to(request.GET.get("title", "")[:200])
+    )
+    context = {"project": project, "test_round": test_round, "similar": similar}
+    if request.htmx:
+        return render(request, "requirements/feedback_form.html#similar", context)
+    # Without JavaScript: the form again, its title kept, with the suggestions under it.
+    form = FeedbackForm(initial={"title": request.GET.get("title", "")[:200]},
+                        instance=Feedback(round=test_round), test_round=test_round)  # fmt: skip
+    return render(request, "requirements/feedback_form.html", {**context, "form": form})
+
+
+def _filtered(request: HttpRequest, project: Project, params=None) -> FeedbackFilter:
+    return FeedbackFilter(
+        request.GET if params is None else params, queryset=_feedback(request, project),
+        project=project, rounds=_rounds(request, project),
+    )  # fmt: skip
+
+
+def _status_counts(feedback_filter: FeedbackFilter) -> list[tuple[str, str, int]]:
+    counts = dict(
+        feedback_filter.qs.order_by().values_list("status").annotate(n=Count("pk", distinct=True))
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in FeedbackStatus.choices]
+
+
+@login_required
+def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = _project(request, key)
+    feedback_filter = _filtered(request, project)
+    context = {
+        "project": project,
+        "filter": feedback_filter,
+        "page": paginate(request, feedback_filter.qs.order_by("-number"), per_page=50),
+        "counts": _status_counts(feedback_filter),
+        "triages": _triages(project),
+    }
+    return render(
+        request, page_or_fragment(request, "requirements/feedback_list.html", "results"), context
+    )
+
+
+# A column shows its newest items; the list pages through all of them.
+BOARD_COLUMN_LIMIT = 30
+
+
+def _board(request: HttpRequest, project: Project, params) -> dict:
+    feedback_filter = _filtered(request, project, params)
+    counts = _status_counts(feedback_filter)
+    items = list(feedback_filter.qs.order_by("-number")[: BOARD_COLUMN_LIMIT * len(FeedbackStatus)])
+    columns = [
+        {
+            "status": value,
+            "label": label,
+            "count": count,
+            "cards": [
+                {"item": item, "moves": _moves(item, project, request.user)}
+                for item in items
+                if item.status == value
+            ][:BOARD_COLUMN_LIMIT],
+        }
+        for value, label, count in counts
+    ]
+    return {"project": project, "filter": feedback_filter, "columns": columns}
+
+
+@login_required
+def feedback_board(request: HttpRequest, key: str) -> HttpResponse:
+    project = _project(request, key)
+    context = {**_board(request, project, request.GET), "here": request.get_full_path()}
+    return render(
+        request, page_or_fragment(request, "requirements/feedback_board.html", "board"), context
+    )
+
+
+@login_required
+def feedback_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = _project(request, key)
+    feedback = _feedback_for(request, project, number)
+    return render(
+        request, "requirements/feedback_detail.html", _detail_context(request, project, feedback)
+    )
+
+
+def _detail_context(request, project, feedback, form=None, comment_form=None) -> dict:
+    return {
+        "project": project,
+        "feedback": feedback,
+        "moves": _moves(feedback, project, request.user),
+        "form": form,
+        "comment_form": comment_form or CommentForm(),
+        "comments": feedback.comments.select_related("author"),
+        "screenshots": feedback.screenshots.all(),
+        "history": history_entries(
+            (feedback.history.all(), _("Feedback"), lambda row: feedback.key)
+        ),
+    }
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def _back(request: HttpRequest, feedback: Feedback) -> HttpResponse:
+    return redirect(_safe_next(request) or feedback.get_absolute_url())
+
+
+@require_POST
+@login_required
+def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = _project(request, key)
+    feedback = _feedback_for(request, project, number)
+    form = FeedbackTransitionForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = ValidationError(_("That status change could not be read."))
+    else:
+        number = form.original_number()
+        original = (
+            Feedback.objects.for_project(project).filter(number=number).first() if number else None
+        )
+        try:
+            services.feedback_transition(
+                feedback=feedback, to=form.cleaned_data["to"], perms=project.user_perms,
+                by=request.user, reason=form.cleaned_data["reason"], duplicate_of=original,
+            )  # fmt: skip
+        except ValidationError as refused:
+            error = refused
+    feedback = _feedback_for(request, project, feedback.number)
+    if request.htmx:
+        if error:
+            apply_errors(form, error)
+        if request.POST.get("card"):
+            # The board again, as filtered: the card moves to its new column, counts follow.
+            here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
+            context = {
+                **_board(request, project, QueryDict(urlsplit(here).query)),
+                "here": here,
+                "error": error,
+                "moved": feedback,
+            }
+            return render(request, "requirements/feedback_board.html#board", context)
+        context = _detail_context(request, project, feedback, form=form if error else None)
+        context["moved"] = not error
+        return render(request, "requirements/feedback_detail.html#item", context)
+    if error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(key)s is now %(status)s.")
+            % {"key": feedback.key, "status": feedback.get_status_display().lower()},
+        )
+    return _back(request, feedback)
+
+
+@require_POST
+@login_required
+def feedback_comment(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    project = _project(request, key)
+    feedback = _feedback_for(request, project, number)
+    form = CommentForm(request.POST)
+    if submitted(
+        request,
+        form,
+        lambda f: services.feedback_comment(
+            feedback=feedback, body=f.cleaned_data["body"], by=request.user
+        ),
+    ):
+        return redirect(feedback.get_absolute_url() + "#comments-title")
+    context = _detail_context(request, project, feedback, comment_form=form)
+    return render(request, "requirements/feedback_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def feedback_me_too(request: HttpRequest, key: str, number: int) -> HttpResponse:
+    """Another tester of the round met the same open problem. They may not read the item (it is
+    someone else's), only count themselves in."""
+    project = project_for(request, key, "log_feedback")
+    feedback = get_object_or_404(
+        Feedback.objects.select_related("round", "project"), project=project,
+        number=number, round__testers=request.user,
+    )  # fmt: skip
+    try:
+        services.feedback_me_too(feedback=feedback, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Counted: you met %(key)s too. No need to log it again.") % {"key": feedback.key},
+        )
+    return redirect("requirements:round", project.key, feedback.round_id)
+
+
+@login_required
+def screenshot(request: HttpRequest, key: str, screenshot_id: int) -> FileResponse:
+    project = _project(request, key)
+    visible = _feedback(request, project).values("pk")
+    item = get_object_or_404(
+        Screenshot, pk=id_or_404(screenshot_id), feedback__in=visible, feedback__project=project
+    )
+    # Shown inline as the image it is: it was decoded and re-encoded when uploaded, so it is a
+    # plain PNG or JPEG, and the browser is told not to guess another type (nosniff).
+    return FileResponse(item.file.open("rb"), filename=item.name, content_type=item.content_type)
+
+
+@login_required
+def readiness(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key, "view_requirements")
+    context = {
+        "project": project,
+        "scopes": readiness_of(project),
+        "reads_feedback": bool(project.user_perms & {"triage_feedback", "manage_project"}),
+    }
+    return render(request, "requirements/readiness.html", context)

@@ -1,0 +1,284 @@
+"""The testing pages, per role: what each person sees and may do, and what the data holds."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects.roles import Role
+from requirements.models import Feedback, FeedbackStatus, MeToo, RoundStatus, Screenshot
+from requirements.services import round_set_status
+from tests.conftest import _member
+from tests.projects.factories import ProjectFactory
+
+from .uat import PNG, go_live_milestone, image_bytes, log, move, must, open_round
+
+F = FeedbackStatus
+
+
+@pytest.fixture
+def test_round(project, tester):
+    return open_round(project, [tester])
+
+
+def _new_url(test_round):
+    return reverse("requirements:feedback_new", args=[test_round.project.key, test_round.pk])
+
+
+def _form(**extra):
+    return {"title": "Video stops after ten seconds", "kind": "defect", "severity": "major",
+            "steps": "Open Sales 101", "browser": "Chrome 131", "os": "Android 15",
+            "device": "phone", "viewport": "390×844", "language": "de-DE", **extra}  # fmt: skip
+
+
+def test_tester_logs_feedback_with_environment_and_screenshot(client, test_round, tester):
+    client.force_login(tester)
+    page = client.get(_new_url(test_round))
+    assert "Log feedback" in page.content.decode()
+    assert 'src="/static/js/feedback.js"' in page.content.decode()
+    shot = SimpleUploadedFile("screen.png", PNG, content_type="image/png")
+    response = client.post(_new_url(test_round), {**_form(), "screenshots": [shot]}, follow=True)
+    item = Feedback.objects.get()
+    assert item.key == "NWP-F1" and item.tester == tester and item.browser == "Chrome 131"
+    assert item.screenshots.count() == 1
+    assert "NWP-F1 logged" in response.content.decode()
+    assert response.redirect_chain[-1][0] == item.get_absolute_url()
+
+
+def test_a_stakeholder_who_is_not_a_tester_cannot_log_feedback(client, test_round, stakeholder):
+    client.force_login(stakeholder)
+    response = client.post(_new_url(test_round), _form())
+    assert response.status_code == 403
+    assert not Feedback.objects.exists()
+
+
+def test_a_tester_outside_the_round_does_not_see_it(client, project, test_round):
+    other = _member(project, Role.TESTER)
+    client.force_login(other)
+    assert client.get(test_round.get_absolute_url()).status_code == 404
+    assert client.get(_new_url(test_round)).status_code == 404
+    rounds = client.get(reverse("requirements:rounds", args=[project.key])).content.decode()
+    assert test_round.name not in rounds
+
+
+def test_a_closed_round_refuses_the_form(client, test_round, tester, pm):
+    round_set_status(test_round=test_round, status=RoundStatus.CLOSED, by=pm)
+    client.force_login(tester)
+    response = client.post(_new_url(test_round), _form())
+    assert response.status_code == 200
+    assert "takes no new feedback" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_a_tester_sees_only_their_own_items(client, project, test_round, tester, team_member):
+    other = _member(project, Role.TESTER)
+    shared = open_round(project, [tester, other], name="Round 2")
+    mine, theirs = log(test_round, tester, title="Mine"), log(shared, other, title="Theirs")
+    client.force_login(tester)
+    listing = client.get(reverse("requirements:feedback_list", args=[project.key]))
+    assert "Mine" in listing.content.decode() and "Theirs" not in listing.content.decode()
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    assert client.get(mine.get_absolute_url()).status_code == 200
+    client.force_login(team_member)
+    listing = client.get(reverse("requirements:feedback_list", args=[project.key]))
+    assert "Mine" in listing.content.decode() and "Theirs" in listing.content.decode()
+
+
+def test_an_item_of_another_project_is_not_found(client, project, test_round, tester, pm):
+    other_project = ProjectFactory(key="OTH", manager=pm)
+    other_tester = _member(other_project, Role.TESTER)
+    foreign = log(open_round(other_project, [other_tester]), other_tester)
+    log(test_round, tester)
+    client.force_login(pm)
+    url = reverse("requirements:feedback", args=[project.key, foreign.number + 5])
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("requirements:round", args=[project.key, foreign.round_id])).status_code
+        == 404
+    )
+
+
+def test_similar_open_items_are_suggested_as_the_tester_types(client, project, tester):
+    other = _member(project, Role.TESTER)
+    test_round = open_round(project, [tester, other])
+    log(test_round, other, title="Video does not play on the tablet")
+    client.force_login(tester)
+    url = reverse("requirements:feedback_similar", args=[project.key, test_round.pk])
+    response = client.get(url, {"title": "video frozen"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<title>" not in body and "NWP-F1 Video does not play" in body and "Me too" in body
+    assert (
+        "NWP-F1"
+        not in client.get(url, {"title": "login"}, headers={"HX-Request": "true"}).content.decode()
+    )
+    me_too = reverse("requirements:feedback_me_too", args=[project.key, 1])
+    client.post(me_too)
+    client.post(me_too)
+    assert MeToo.objects.filter(user=tester).count() == 1
+
+
+def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
+    client, project, test_round, tester, team_member
+):
+    item = log(test_round, tester)
+    client.force_login(team_member)
+    board = client.get(reverse("requirements:feedback_board", args=[project.key])).content.decode()
+    assert 'id="card-1"' in board and "Start fixing" in board
+    url = reverse("requirements:feedback_transition", args=[project.key, 1])
+    response = client.post(url, {"to": "fixing", "card": "1"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="board"') and "NWP-F1 is now fixing" in body
+    assert "Mark fixed" in body
+    item.refresh_from_db()
+    assert item.status == F.FIXING
+    assert item.history.first().history_user == team_member
+
+
+def test_without_javascript_a_status_change_redirects_back_with_a_message(
+    client, project, test_round, tester, pm
+):
+    log(test_round, tester)
+    client.force_login(pm)
+    url = reverse("requirements:feedback_transition", args=[project.key, 1])
+    board = reverse("requirements:feedback_board", args=[project.key])
+    response = client.post(url, {"to": "triaged", "next": board}, follow=True)
+    assert response.redirect_chain[-1][0] == board
+    assert "NWP-F1 is now triaged" in response.content.decode()
+
+
+def test_marking_a_duplicate_names_the_original_by_its_key(client, project, test_round, tester, pm):
+    original, repeat = log(test_round, tester), log(test_round, tester)
+    client.force_login(pm)
+    url = reverse("requirements:feedback_transition", args=[project.key, repeat.number])
+    client.post(url, {"to": "duplicate", "duplicate_of": "nwp-f1"})
+    repeat.refresh_from_db()
+    assert repeat.status == F.DUPLICATE and repeat.duplicate_of == original
+
+
+def test_the_tester_reopens_with_a_comment_or_is_told(
+    client, project, test_round, tester, team_member
+):
+    item = move(move(log(test_round, tester), F.FIXING, team_member), F.FIXED, team_member)
+    client.force_login(tester)
+    detail = client.get(item.get_absolute_url()).content.decode()
+    assert (
+        "Verify the fix" in detail and "Reopen: not fixed" in detail and "Mark fixed" not in detail
+    )
+    url = reverse("requirements:feedback_transition", args=[project.key, item.number])
+    refused = client.post(url, {"to": "fixing"}, headers={"HX-Request": "true"})
+    assert "Give a reason" in refused.content.decode()
+    client.post(url, {"to": "fixing", "reason": "Still frozen"})
+    item.refresh_from_db()
+    assert item.status == F.FIXING and item.comments.get().body == "Still frozen"
+
+
+def test_comments_thread_on_the_item(client, project, test_round, tester, team_member):
+    item = log(test_round, tester)
+    client.force_login(team_member)
+    url = reverse("requirements:feedback_comment", args=[project.key, item.number])
+    client.post(url, {"body": "Which course exactly?"})
+    client.force_login(tester)
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Which course exactly?" in page
+
+
+def test_list_filters_live_in_the_url_and_counts_follow_them(
+    client, project, test_round, tester, pm
+):
+    log(test_round, tester, severity="blocker", title="Login fails")
+    log(test_round, tester, severity="minor", title="Typo in footer")
+    client.force_login(pm)
+    url = reverse("requirements:feedback_list", args=[project.key])
+    body = client.get(url, {"severity": "blocker"}).content.decode()
+    assert "Login fails" in body and "Typo in footer" not in body
+    assert "1 item" in body
+
+
+def test_round_page_shows_progress_per_tester_and_requirement(client, project, tester, pm):
+    requirement = must(project)
+    test_round = open_round(project, [tester], requirements=[requirement])
+    log(test_round, tester, requirement=requirement)
+    client.force_login(pm)
+    body = client.get(test_round.get_absolute_url()).content.decode()
+    assert "Progress per tester" in body and tester.display_name in body
+    assert "NWP-1" in body
+
+
+def test_readiness_page_lists_what_blocks_go_live_as_links(
+    client, project, test_round, tester, spoc, pm
+):
+    item = log(test_round, tester, severity="blocker")
+    go_live_milestone(project, done=True)
+    client.force_login(pm)
+    url = reverse("requirements:readiness", args=[project.key])
+    body = client.get(url).content.decode()
+    assert f'href="{item.get_absolute_url()}"' in body and "1 thing blocks go-live" in body
+    client.force_login(spoc)  # sees what blocks, but not the feedback itself
+    assert f'href="{item.get_absolute_url()}"' not in client.get(url).content.decode()
+    move(item, F.WONT_FIX, pm, reason="Accepted")
+    client.force_login(pm)
+    assert "Ready for go-live" in client.get(url).content.decode()
+
+
+# Screenshots: only real PNG and JPEG images get in, re-encoded.
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+UPLOADS = [
+    ("real.png", image_bytes("PNG"), True),
+    ("real.jpg", image_bytes("JPEG"), True),
+    ("photo.jpg", image_bytes("PNG"), False),  # a PNG under a JPEG name
+    ("notes.png", b"just some text, not an image", False),
+    ("drawing.svg", SVG, False),
+    ("huge.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 1024 * 1024), False),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "accepted"), UPLOADS, ids=[u[0] for u in UPLOADS])
+def test_only_real_images_are_accepted_as_screenshots(
+    client, test_round, tester, name, content, accepted
+):
+    client.force_login(tester)
+    upload = SimpleUploadedFile(name, content)
+    response = client.post(_new_url(test_round), {**_form(), "screenshots": [upload]})
+    assert Feedback.objects.exists() is accepted
+    if accepted:
+        shot = Screenshot.objects.get()
+        stored = shot.file.read()
+        assert stored[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0") and shot.name == name
+        served = client.get(
+            reverse("requirements:screenshot", args=[test_round.project.key, shot.pk])
+        )
+        assert served["Content-Type"] == shot.content_type
+    else:
+        assert response.status_code == 200
+        assert name in response.content.decode()
+
+
+def test_the_project_manager_plans_opens_and_closes_a_round(
+    client, project, pm, tester, stakeholder
+):
+    requirement = must(project)
+    client.force_login(pm)
+    url = reverse("requirements:round_new", args=[project.key])
+    form = client.get(url).content.decode()
+    assert tester.display_name in form and stakeholder.display_name not in form
+    data = {"name": "UAT 1", "starts_on": "2026-11-02", "ends_on": "2026-11-13",
+            "build": "4.5", "requirements": [requirement.pk], "testers": [tester.pk]}  # fmt: skip
+    refused = client.post(url, {**data, "testers": [stakeholder.pk]})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    response = client.post(url, data, follow=True)
+    test_round = project.test_rounds.get()
+    assert response.redirect_chain[-1][0] == test_round.get_absolute_url()
+    assert list(test_round.testers.all()) == [tester] and test_round.status == RoundStatus.PLANNED
+    status_url = reverse("requirements:round_status", args=[project.key, test_round.pk])
+    client.post(status_url, {"status": "open"})
+    page = client.post(status_url, {"status": "closed"}, follow=True).content.decode()
+    test_round.refresh_from_db()
+    assert test_round.status == RoundStatus.CLOSED
+    assert "UAT 1 is now closed" in page and "takes no new feedback" in page
+
+
+def test_the_daily_summary_runs_every_morning():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["severe-feedback-summary"]
+    assert entry["task"] == "requirements.tasks.send_severe_feedback_summaries"
