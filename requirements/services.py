@@ -571,7 +571,7 @@ def feedback_log(*, feedback: Feedback, screenshots: list[UploadedFile], by) -> 
             size=upload.size,
             content_type=upload.content_type,
         )
-    checks_request(project)
+    checks_request(project=project)
     return feedback
 
 
@@ -621,7 +621,7 @@ def feedback_transition(
         _comment(feedback, reason.strip(), by)
     if to == FeedbackStatus.FIXED:
         notify_tester_of_fix.delay_on_commit(feedback.pk)
-    checks_request(feedback.project)
+    checks_request(project=feedback.project)
     return feedback
 
 
