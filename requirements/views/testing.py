@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -278,7 +279,13 @@ BOARD_COLUMN_LIMIT = 30
 def _board(request: HttpRequest, project: Project, params) -> dict:
     feedback_filter = _filtered(request, project, params)
     counts = _status_counts(feedback_filter)
-    items = list(feedback_filter.qs.order_by("-number")[: BOARD_COLUMN_LIMIT * len(FeedbackStatus)])
+    # Each column's newest cards, whatever the age of the other columns' items.
+    rank = Window(RowNumber(), partition_by=[F("status")], order_by=F("number").desc())
+    items = list(
+        feedback_filter.qs.annotate(rank=rank)
+        .filter(rank__lte=BOARD_COLUMN_LIMIT)
+        .order_by("-number")
+    )
     columns = [
         {
             "status": value,
@@ -288,7 +295,7 @@ def _board(request: HttpRequest, project: Project, params) -> dict:
                 {"item": item, "moves": _moves(item, project, request.user)}
                 for item in items
                 if item.status == value
-            ][:BOARD_COLUMN_LIMIT],
+            ],
         }
         for value, label, count in counts
     ]

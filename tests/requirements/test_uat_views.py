@@ -282,3 +282,19 @@ def test_the_daily_summary_runs_every_morning():
 
     entry = settings.CELERY_BEAT_SCHEDULE["severe-feedback-summary"]
     assert entry["task"] == "requirements.tasks.send_severe_feedback_summaries"
+
+
+def test_each_board_column_shows_its_own_newest_cards(client, project, test_round, tester, pm):
+    """A column of old items still shows them, however many newer items other columns have."""
+    from requirements.views.testing import BOARD_COLUMN_LIMIT
+
+    items = [
+        log(test_round, tester, title=f"Problem {n:02d}") for n in range(BOARD_COLUMN_LIMIT + 5)
+    ]
+    old = items[:3]
+    Feedback.objects.filter(pk__in=[f.pk for f in old]).update(status=F.TRIAGED)
+    client.force_login(pm)
+    html = client.get(reverse("requirements:feedback_board", args=[project.key])).content.decode()
+    for item in old:
+        assert item.title in html
+    assert items[3].title not in html  # the new column holds its newest thirty
