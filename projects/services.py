@@ -7,7 +7,6 @@ enqueues e-mail only once the transaction has committed.
 import datetime
 import logging
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -464,31 +463,28 @@ def cost_entry_set_archived(*, entry: CostEntry, archived: bool, by) -> CostEntr
 # Health checks
 
 
-@dataclass(frozen=True)
-class _QueueChecks:
-    project_id: int
-
-    def __call__(self) -> None:
-        _queue_checks(self.project_id)
-
-
 def checks_request(*, project: Project) -> None:
     """After a change to what the checks look at: run the project's checks once the change has
     committed. A burst of changes runs them once (see `PendingCheck`)."""
-    callback = _QueueChecks(project.pk)
+    queued = transaction.get_connection().run_on_commit
     # Fifty requirements moved in one transaction ask once, not fifty times.
-    queued = (
-        function for _savepoints, function, _robust in transaction.get_connection().run_on_commit
-    )
-    if callback not in queued:
-        # Robust: the change is saved whatever happens to the checks (the nightly run retries).
-        transaction.on_commit(callback, robust=True)
+    if any(getattr(f, "checks_of", None) == project.pk for _ids, f, _robust in queued):
+        return
+
+    def queue_checks() -> None:
+        _queue_checks(project.pk)
+
+    queue_checks.checks_of = project.pk
+    # Robust: the change is saved whatever happens to the checks (the nightly run retries).
+    transaction.on_commit(queue_checks, robust=True)
 
 
 def _queue_checks(project_id: int) -> None:
-    _pending, created = PendingCheck.objects.get_or_create(project_id=project_id)
-    if not created:
-        return
+    try:
+        with transaction.atomic():
+            PendingCheck.objects.create(project_id=project_id)
+    except IntegrityError:
+        return  # a queued run that has not started yet will see this change too
     try:
         run_project_checks.apply_async((project_id,), countdown=settings.CHECKS_COALESCE_SECONDS)
     except BrokerUnavailable:
