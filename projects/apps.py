@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 (registers the checks of the plan)
         from .navigation import register_tab
+        from .reports import register_project_sections
         from .services import assumptions_copy, budget_lines_copy, milestones_copy
         from .templates import register_template_part
 
@@ -26,6 +27,7 @@ class ProjectsConfig(AppConfig):
             _("Assumptions to validate, reopened and without an owner"), assumptions_copy, order=30
         )
 
+        register_project_sections()
         register_tab(_("Overview"), "projects:home", order=0)
         register_tab(
             _("Plan"),

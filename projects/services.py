@@ -22,6 +22,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import checks
 from .models import (
+    AUDIENCE_PERMISSION,
     BudgetLine,
     Client,
     CostEntry,
@@ -34,10 +35,13 @@ from .models import (
     ProjectStatus,
     RaidKind,
     RaidStatus,
+    Report,
+    ReportSchedule,
+    ReportState,
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
-from .tasks import notify_findings, run_project_checks, send_invitation
+from .tasks import generate_report, notify_findings, run_project_checks, send_invitation
 from .templates import copy_of, plan_shift, shifted, template_parts
 
 logger = logging.getLogger(__name__)
@@ -539,3 +543,87 @@ def findings_refresh(*, project: Project, now: datetime.datetime | None = None) 
     if opened:
         notify_findings.delay_on_commit([finding.pk for finding in opened])
     return opened
+
+
+# Status reports
+
+
+def report_default_period(*, project: Project, audience: str, today: datetime.date):
+    """Since the day after the last report of this audience, or the last 14 days."""
+    last = project.reports.filter(audience=audience).exclude(state=ReportState.FAILED).first()
+    if last and last.period_end < today:
+        return last.period_end + datetime.timedelta(days=1), today
+    return today - datetime.timedelta(days=13), today
+
+
+def report_request(
+    *,
+    project: Project,
+    audience: str,
+    start: datetime.date,
+    end: datetime.date,
+    paper: str,
+    by,
+    schedule: ReportSchedule | None = None,
+) -> Report:
+    """Queue the drawing of a report; the task starts once the row is committed."""
+    if start > end:
+        raise ValidationError({"period_start": _("The period must start before it ends.")})
+    with transaction.atomic():
+        report = Report.objects.create(
+            project=project,
+            audience=audience,
+            period_start=start,
+            period_end=end,
+            paper=paper,
+            created_by=by,
+            schedule=schedule,
+        )
+        generate_report.delay_on_commit(report.pk)
+    return report
+
+
+def report_schedules_run(*, now: datetime.datetime) -> list[Report]:
+    """Queue the report of every schedule whose period has come due, once per period: the
+    unique (schedule, period end) makes a second run, or a run after a restart, find it."""
+    queued = []
+    for schedule in ReportSchedule.objects.filter(active=True, project__in=Project.objects.live()):
+        period = schedule.period_due(now)
+        if period is None:
+            continue
+        start, end = period
+        with transaction.atomic():
+            report, created = Report.objects.get_or_create(
+                schedule=schedule,
+                period_end=end,
+                defaults={
+                    "project_id": schedule.project_id,
+                    "audience": schedule.audience,
+                    "period_start": start,
+                    "paper": schedule.paper,
+                },
+            )
+            # A report the worker lost or never e-mailed is taken up again: drawing skips a
+            # finished report and each e-mail goes once.
+            if created or report.state != ReportState.FAILED:
+                generate_report.delay_on_commit(report.pk)
+        if created:
+            queued.append(report)
+    return queued
+
+
+def report_schedule_recipients(*, project: Project, audience: str):
+    """The members who may read a report for `audience`: those a schedule may send it to."""
+    perm = AUDIENCE_PERMISSION[audience]
+    roles = [role for role in Role.values if perm in permissions_for(role)]
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__project=project,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )

@@ -9,11 +9,19 @@ class RequirementsConfig(AppConfig):
     def ready(self):
         from projects.demo import register_demo
         from projects.navigation import register_tab
+        from projects.reports import register_section
 
         from . import checks  # noqa: F401 (registers the scope and quality checks)
         from .demo import load
+        from .reports import by_status_and_priority
 
         register_demo(load, order=20)
+        register_section(
+            _("Requirements by status and priority"),
+            "requirements/report/requirements.html",
+            by_status_and_priority,
+            order=40,
+        )
 
         readers = ("view_requirements", "submit_requirement")
         register_tab(
