@@ -58,6 +58,13 @@ class ProjectsConfig(AppConfig):
                 "projects:cost_entry_edit",
             ],
         )
+        register_tab(
+            _("Reports"),
+            "projects:reports",
+            permission="view_reports",
+            order=60,
+            also_for=["projects:report_generate", "projects:report_schedules"],
+        )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)
         register_tab(

@@ -568,7 +568,7 @@ def report_request(
 ) -> Report:
     """Queue the drawing of a report; the task starts once the row is committed."""
     if start > end:
-        raise ValidationError({"period_start": _("The period must start before it ends.")})
+        raise ValidationError({"period_end": _("The period must end after it starts.")})
     with transaction.atomic():
         report = Report.objects.create(
             project=project,
@@ -627,3 +627,20 @@ def report_schedule_recipients(*, project: Project, audience: str):
         .distinct()
         .order_by("first_name", "last_name", "email")
     )
+
+
+def report_schedule_save(
+    *, schedule: ReportSchedule, recipients, project: Project
+) -> ReportSchedule:
+    with transaction.atomic():
+        schedule.project = project
+        schedule.full_clean(exclude=["recipients"])
+        schedule.save()
+        schedule.recipients.set(recipients)
+    return schedule
+
+
+def report_schedule_stop(*, schedule: ReportSchedule) -> ReportSchedule:
+    schedule.active = False
+    schedule.save(update_fields=["active"])
+    return schedule

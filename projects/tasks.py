@@ -174,3 +174,13 @@ def email_report(report_id: int) -> None:
             },
             attachments=[(report.filename, content, "application/pdf")],
         )
+
+
+@shared_task
+def run_report_schedules() -> None:
+    """Every quarter of an hour: queue the reports whose schedule has come due."""
+    from django.utils import timezone
+
+    from . import services
+
+    services.report_schedules_run(now=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports_views, views
 
 app_name = "projects"
 
@@ -53,6 +53,20 @@ urlpatterns = [
         "p/<str:key>/budget/costs/<int:entry_id>/archive/",
         views.cost_entry_archive,
         name="cost_entry_archive",
+    ),
+    path("p/<str:key>/reports/", reports_views.report_list, name="reports"),
+    path("p/<str:key>/reports/new/", reports_views.report_generate, name="report_generate"),
+    path("p/<str:key>/reports/<int:report_id>/", reports_views.report_detail, name="report"),
+    path(
+        "p/<str:key>/reports/<int:report_id>/download/",
+        reports_views.report_download,
+        name="report_download",
+    ),
+    path("p/<str:key>/reports/schedules/", reports_views.report_schedules, name="report_schedules"),
+    path(
+        "p/<str:key>/reports/schedules/<int:schedule_id>/stop/",
+        reports_views.report_schedule_stop,
+        name="report_schedule_stop",
     ),
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),
