@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import project_for
-from .forms import ReportForm, ReportScheduleForm
+from .exports import export_response, requested_format
+from .forms import RaidFilter, ReportForm, ReportScheduleForm
 from .models import Audience, Project, Report, audiences_for
 from .pages import paginate, submitted
+from .views import raid_items
 
 REPORTS_PER_PAGE = 20
 
@@ -139,3 +141,97 @@ def report_schedule_stop(request: HttpRequest, key: str, schedule_id: int) -> Ht
     services.report_schedule_stop(schedule=schedule)
     messages.success(request, _("Schedule stopped: no more reports from it."))
     return redirect("projects:report_schedules", project.key)
+
+
+# The lists as CSV or Excel
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _money(value) -> float | str:
+    return float(value) if value is not None else ""
+
+
+@login_required
+def raid_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The RAID register as filtered on its page."""
+    project = project_for(request, key)
+    fmt = requested_format(request)
+    items = RaidFilter(request.GET, queryset=raid_items(project)).qs
+    header = [_("Kind"), _("Title"), _("Status"), _("Impact"), _("Likelihood"), _("Score"),
+              _("Owner"), _("Due or check by"), _("Mitigation or plan"), _("Description"),
+              _("Created")]  # fmt: skip
+    rows = (
+        [
+            item.get_kind_display(),
+            item.title,
+            item.get_status_display(),
+            item.get_impact_display(),
+            item.get_likelihood_display(),
+            item.score,
+            item.owner.display_name if item.owner else "",
+            _day(item.due_date),
+            item.mitigation,
+            item.description,
+            _day(item.created_at.date()),
+        ]  # fmt: skip
+        for item in items
+    )
+    return export_response(fmt, f"{project.key}-raid", [str(h) for h in header], rows)
+
+
+@login_required
+def milestone_export(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    fmt = requested_format(request)
+    shares = "view_budget" in project.user_perms
+    milestones = project.milestones.active().select_related("site", "owner")
+    header = [_("Milestone"), _("Site"), _("Baseline"), _("Forecast"), _("Done"),
+              _("Slip (days)"), _("Owner")]  # fmt: skip
+    if shares:
+        header.append(_("Budget share (%)"))
+    rows = (
+        [
+            m.name,
+            m.site.name if m.site else _("Whole project"),
+            _day(m.planned_date),
+            _day(m.forecast_date),
+            _day(m.actual_date),
+            m.slip_days,
+            m.owner.display_name if m.owner else "",
+        ]  # fmt: skip
+        + ([_money(m.budget_share)] if shares else [])
+        for m in milestones
+    )
+    return export_response(fmt, f"{project.key}-milestones", [str(h) for h in header], rows)
+
+
+@login_required
+def cost_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The cost entries; those of vendor-internal lines only for those who may see them."""
+    project = project_for(request, key, "view_budget")
+    fmt = requested_format(request)
+    internal = "view_internal" in project.user_perms
+    entries = project.cost_entries.active().visible(internal=internal).select_related("line")
+    header = [_("Date"), _("Cost"), _("Budget line"), _("Category"), _("Amount"), _("Currency"),
+              _("Rate to %(currency)s") % {"currency": project.currency},
+              _("In %(currency)s") % {"currency": project.currency}]  # fmt: skip
+    if internal:
+        header.append(_("Vendor-internal"))
+    rows = (
+        [
+            _day(e.date),
+            e.description,
+            e.line.name,
+            e.line.get_category_display(),
+            _money(e.amount),
+            e.currency,
+            _money(e.rate_to_project),
+            _money(e.project_amount),
+        ]  # fmt: skip
+        + ([_("yes") if e.line.is_internal else _("no")] if internal else [])
+        for e in entries.order_by("date", "pk")
+    )
+    return export_response(fmt, f"{project.key}-costs", [str(h) for h in header], rows)
