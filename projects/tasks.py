@@ -120,7 +120,7 @@ def generate_report(report_id: int) -> None:
 
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("project__client", "created_by")
             .filter(pk=report_id)
             .first()
