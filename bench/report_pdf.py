@@ -2,7 +2,7 @@
 
 Runs on its own in-memory database loaded with the demo data:
 
-    .venv/bin/python bench/report_pdf.py [--rounds N] [--save DIR]
+    .venv/bin/python bench/report_pdf.py [--rounds N] [--paper letter] [--save DIR]
 
 "Ours" is what the worker does: the sections' queries, the templates and the PDF. "Snapshot"
 is WeasyPrint alone, drawing the HTML that ours produced, with the same fonts and styles. The
@@ -27,6 +27,7 @@ TIME_BUDGET_SECONDS = 60
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
     parser.add_argument("--save", type=Path, help="also write the reports drawn as PDFs here")
     arguments = parser.parse_args()
 
@@ -49,7 +50,7 @@ def main() -> None:
     project = Project.objects.live().order_by("pk").first()
     today = timezone.localdate()
     report = Report(
-        project=project, audience="vendor", paper="a4",
+        project=project, audience="vendor", paper=arguments.paper,
         period_start=today - timezone.timedelta(days=13), period_end=today,
     )  # fmt: skip
 
