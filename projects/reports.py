@@ -209,17 +209,23 @@ def render_pdf(html: str) -> tuple[bytes, int]:
 
 
 def draw(report: Report, progress: Callable[[int], None] = lambda percent: None) -> None:
-    """Draw `report` and store its PDF. Called from the task only."""
+    """Draw `report` and store its PDF, unless another run stored it meanwhile: a stored
+    report never changes. Called from the task only."""
     from django.core.files.base import ContentFile
+    from django.db import transaction
 
     progress(10)
     html = render_html(report)
     progress(40)
     pdf, pages = render_pdf(html)
     progress(90)
-    report.file.save(report.filename, ContentFile(pdf), save=False)
-    report.pages = pages
-    report.state = ReportState.DONE
-    report.progress = 100
-    report.finished_at = timezone.now()
-    report.save(update_fields=["file", "pages", "state", "progress", "finished_at"])
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.state == ReportState.DONE:
+            return
+        report.file.save(report.filename, ContentFile(pdf), save=False)
+        report.pages = pages
+        report.state = ReportState.DONE
+        report.progress = 100
+        report.finished_at = timezone.now()
+        report.save(update_fields=["file", "pages", "state", "progress", "finished_at"])

@@ -29,6 +29,7 @@ from .models import (
     Finding,
     Invitation,
     Membership,
+    Notification,
     PendingCheck,
     Project,
     ProjectGroupObjectPermission,
@@ -41,7 +42,13 @@ from .models import (
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
-from .tasks import generate_report, notify_findings, run_project_checks, send_invitation
+from .tasks import (
+    email_report,
+    generate_report,
+    notify_findings,
+    run_project_checks,
+    send_invitation,
+)
 from .templates import copy_of, plan_shift, shifted, template_parts
 
 logger = logging.getLogger(__name__)
@@ -583,6 +590,20 @@ def report_request(
     return report
 
 
+# Longer than a report's time limit: a report still queued or drawn after this was lost.
+REPORT_LOST_AFTER = datetime.timedelta(minutes=10)
+
+
+def report_unsent(*, report: Report) -> bool:
+    """Whether a recipient of a scheduled report who may read it has not been sent it yet."""
+    recipients = report_schedule_recipients(project=report.project, audience=report.audience)
+    wanted = recipients.filter(pk__in=report.schedule.recipients.values("pk")).count()
+    sent = Notification.objects.filter(
+        key__startswith=f"report:{report.pk}:", sent_at__isnull=False
+    ).count()
+    return sent < wanted
+
+
 def report_schedules_run(*, now: datetime.datetime) -> list[Report]:
     """Queue the report of every schedule whose period has come due, once per period: the
     unique (schedule, period end) makes a second run, or a run after a restart, find it."""
@@ -603,10 +624,15 @@ def report_schedules_run(*, now: datetime.datetime) -> list[Report]:
                     "paper": schedule.paper,
                 },
             )
-            # A report the worker lost or never e-mailed is taken up again: drawing skips a
-            # finished report and each e-mail goes once.
-            if created or report.state != ReportState.FAILED:
+            # A report the worker lost, or did not finish e-mailing, is taken up again:
+            # drawing never replaces a stored report and each e-mail goes once.
+            lost = report.state in (ReportState.QUEUED, ReportState.RUNNING) and (
+                report.created_at < now - REPORT_LOST_AFTER
+            )
+            if created or lost:
                 generate_report.delay_on_commit(report.pk)
+            elif report.state == ReportState.DONE and report_unsent(report=report):
+                email_report.delay_on_commit(report.pk)
         if created:
             queued.append(report)
     return queued

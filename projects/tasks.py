@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 
 from accounts.links import set_password_link, sign_in_link
 
@@ -170,7 +171,7 @@ def email_report(report_id: int) -> None:
             context={
                 "report": report,
                 "project": report.project,
-                "link": settings.SITE_URL + report.project.get_absolute_url() + "reports/",
+                "link": settings.SITE_URL + reverse("projects:reports", args=[report.project.key]),
             },
             attachments=[(report.filename, content, "application/pdf")],
         )

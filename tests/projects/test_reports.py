@@ -222,3 +222,62 @@ def test_a_scheduled_report_is_drawn_and_sent_once_even_when_the_task_runs_twice
         assert filename == report.filename and mimetype == "application/pdf"
         assert content[:5] == b"%PDF-"
     assert Notification.objects.filter(key__startswith=f"report:{report.pk}:").count() == 2
+
+
+def _weekly(project, *recipients):
+    schedule = ReportSchedule.objects.create(project=project, audience="client",
+                                             frequency="weekly", weekday=0, hour=8)  # fmt: skip
+    ReportSchedule.objects.filter(pk=schedule.pk).update(
+        created_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    schedule.recipients.set(recipients)
+    return schedule
+
+
+def test_a_scheduled_report_the_worker_lost_is_drawn_and_sent_by_the_next_run(
+    project, pm, django_capture_on_commit_callbacks
+):
+    schedule = _weekly(project, pm)
+    lost = Report.objects.create(project=project, audience="client", schedule=schedule,
+                                 period_start=D(2026, 11, 17), period_end=D(2026, 11, 23),
+                                 state="running", progress=40)  # fmt: skip
+    now = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+    # Still within the time a report may take: being drawn, not lost.
+    Report.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_schedules_run(now=now)
+    lost.refresh_from_db()
+    assert lost.state == ReportState.RUNNING and mail.outbox == []
+
+    Report.objects.filter(pk=lost.pk).update(created_at=now - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_schedules_run(now=now)
+    lost.refresh_from_db()
+    assert lost.state == ReportState.DONE
+    assert [m.to for m in mail.outbox] == [[pm.email]]
+
+
+def test_a_drawn_report_whose_e_mail_did_not_go_is_sent_by_the_next_run(
+    project, pm, observer, django_capture_on_commit_callbacks
+):
+    schedule = _weekly(project, pm, observer)
+    now = datetime.datetime(2026, 11, 24, 9, 0, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_schedules_run(now=now)
+    report = Report.objects.get(schedule=schedule)
+    # As if the worker died after telling the observer only.
+    Notification.objects.filter(key=f"report:{report.pk}:{pm.pk}").delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_schedules_run(now=now)
+    assert [m.to for m in mail.outbox] == [[pm.email]]
+
+
+def test_drawing_again_never_replaces_a_stored_report(
+    project, pm, django_capture_on_commit_callbacks
+):
+    report = generate(project, pm, "client", django_capture_on_commit_callbacks)
+    stored, content = report.file.name, report.file.read()
+    reports.draw(report)
+    report.refresh_from_db()
+    assert report.file.name == stored and report.file.read() == content
