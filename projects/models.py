@@ -996,6 +996,8 @@ class ReportSchedule(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(m2m_fields=[recipients])
+
     class Meta:
         ordering = ["pk"]
 

@@ -122,7 +122,10 @@ def report_schedules(request: HttpRequest, key: str) -> HttpResponse:
         request,
         form,
         lambda f: services.report_schedule_save(
-            schedule=f.save(commit=False), recipients=f.cleaned_data["recipients"], project=project
+            schedule=f.save(commit=False),
+            recipients=f.cleaned_data["recipients"],
+            project=project,
+            by=request.user,
         ),
     )
     if saved:
@@ -138,7 +141,7 @@ def report_schedules(request: HttpRequest, key: str) -> HttpResponse:
 def report_schedule_stop(request: HttpRequest, key: str, schedule_id: int) -> HttpResponse:
     project = project_for(request, key, "manage_project")
     schedule = get_object_or_404(project.report_schedules.filter(active=True), pk=schedule_id)
-    services.report_schedule_stop(schedule=schedule)
+    services.report_schedule_stop(schedule=schedule, by=request.user)
     messages.success(request, _("Schedule stopped: no more reports from it."))
     return redirect("projects:report_schedules", project.key)
 

@@ -656,17 +656,15 @@ def report_schedule_recipients(*, project: Project, audience: str):
 
 
 def report_schedule_save(
-    *, schedule: ReportSchedule, recipients, project: Project
+    *, schedule: ReportSchedule, recipients, project: Project, by
 ) -> ReportSchedule:
     with transaction.atomic():
         schedule.project = project
-        schedule.full_clean(exclude=["recipients"])
-        schedule.save()
+        _save(schedule, by=by)
         schedule.recipients.set(recipients)
     return schedule
 
 
-def report_schedule_stop(*, schedule: ReportSchedule) -> ReportSchedule:
+def report_schedule_stop(*, schedule: ReportSchedule, by) -> ReportSchedule:
     schedule.active = False
-    schedule.save(update_fields=["active"])
-    return schedule
+    return _save(schedule, by=by)

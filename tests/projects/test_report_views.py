@@ -141,6 +141,7 @@ def test_manager_schedules_a_vendor_report_for_vendor_people_only(
     schedule = ReportSchedule.objects.get(project=project)
     assert (schedule.audience, schedule.weekday, schedule.hour) == ("vendor", 4, 7)
     assert set(schedule.recipients.all()) == {team_member, pm}
+    assert {row.history_user for row in schedule.history.all()} == {pm}
     assert "Every Friday at 7:00" in client.get(url).content.decode()
 
     stop = reverse("projects:report_schedule_stop", args=[project.key, schedule.pk])
