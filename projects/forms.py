@@ -10,6 +10,7 @@ from .models import (
     Client,
     ContentRelease,
     CostEntry,
+    Frequency,
     Milestone,
     Paper,
     Project,
@@ -333,6 +334,8 @@ class ReportScheduleForm(forms.ModelForm):
         """`readers`: audience -> the members who may read that audience's report."""
         super().__init__(*args, **kwargs)
         self.readers = readers
+        self.fields["audience"].initial = Audience.CLIENT
+        self.fields["frequency"].initial = Frequency.WEEKLY
         self.fields["recipients"].queryset = readers[Audience.CLIENT]
         self.fields["recipients"].label_from_instance = lambda user: user.display_name
         self.fields["hour"].help_text = _("0 to 23, in the time zone %(zone)s.") % {

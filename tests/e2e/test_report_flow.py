@@ -65,3 +65,20 @@ def test_pm_draws_a_report_watches_its_progress_and_downloads_it(
     assert "Northwind rollout" in text and "Moodle licences" in text
     report.refresh_from_db()
     assert pdf_pages(saved) == report.pages
+
+
+def test_pm_schedules_a_weekly_client_report(live_server, page, project, pm, observer, log_in,
+                                              screenshot):  # fmt: skip
+    from projects.models import ReportSchedule
+
+    log_in(page, pm, next_path=f"/p/{project.key}/reports/")
+    page.get_by_role("link", name="Schedules").click()
+    page.select_option("#id_frequency", "weekly")
+    page.select_option("#id_weekday", "0")
+    page.fill("#id_hour", "7")
+    page.get_by_label(observer.display_name).check()
+    page.get_by_role("button", name="Save the schedule").click()
+    expect(page.get_by_text("Every Monday at 7:00")).to_be_visible()
+    screenshot(page, "schedules")
+    schedule = ReportSchedule.objects.get(project=project)
+    assert list(schedule.recipients.all()) == [observer]
