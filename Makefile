@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test worker lint format lock
+.PHONY: help run test worker lint format lock bench-report
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ lint: $(STAMP) ## Check style (ruff) and that no model change lacks a migration
 format: $(STAMP) ## Rewrite the code in the house style (ruff)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-report: $(STAMP) ## Time the status report's PDF per page against WeasyPrint alone (under a minute)
+	$(BIN)/python bench/report_pdf.py
 
 lock: ## Re-pin the locks with hashes from pyproject.toml and requirements-dev.in (needs uv)
 	uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o requirements.txt

@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.run_nightly_checks",
         "schedule": crontab(hour=2, minute=30),
     },
+    "report-schedules": {
+        "task": "projects.tasks.run_report_schedules",
+        "schedule": crontab(minute="*/15"),
+    },
     "channel-digest": {
         "task": "stakeholders.tasks.send_channel_digests",
         "schedule": crontab(hour=6, minute=0),

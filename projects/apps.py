@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 (registers the checks of the plan)
         from .navigation import register_tab
+        from .reports import register_project_sections
         from .services import assumptions_copy, budget_lines_copy, milestones_copy
         from .templates import register_template_part
 
@@ -26,6 +27,7 @@ class ProjectsConfig(AppConfig):
             _("Assumptions to validate, reopened and without an owner"), assumptions_copy, order=30
         )
 
+        register_project_sections()
         register_tab(_("Overview"), "projects:home", order=0)
         register_tab(
             _("Plan"),
@@ -55,6 +57,13 @@ class ProjectsConfig(AppConfig):
                 "projects:cost_entry_add",
                 "projects:cost_entry_edit",
             ],
+        )
+        register_tab(
+            _("Reports"),
+            "projects:reports",
+            permission="view_reports",
+            order=60,
+            also_for=["projects:report_generate", "projects:report_schedules"],
         )
         register_tab(_("Members"), "projects:members", order=80, also_for=["projects:member_add"])
         register_tab(_("History"), "projects:history", permission="manage_project", order=90)

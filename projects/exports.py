@@ -5,7 +5,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -46,3 +46,11 @@ def export_response(fmt: str, filename: str, header: Sequence[str], rows: Iterab
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def requested_format(request) -> str:
+    """The format a download link asks for (`?format=csv` by default); any other is not found."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        raise Http404
+    return fmt

@@ -1,18 +1,23 @@
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Audience,
     BudgetLine,
     Client,
     ContentRelease,
     CostEntry,
+    Frequency,
     Milestone,
+    Paper,
     Project,
     RaidItem,
     RaidKind,
     RaidStatus,
+    ReportSchedule,
     Site,
     statuses_allowed,
 )
@@ -297,3 +302,56 @@ class CostEntryForm(forms.ModelForm):
             "What one unit of the entry's currency is worth in %(currency)s; 1 when the entry "
             "is in %(currency)s."
         ) % {"currency": project.currency}
+
+
+class ReportForm(forms.Form):
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    period_start = forms.DateField(label=_("From"), widget=DateInput())
+    period_end = forms.DateField(label=_("To"), widget=DateInput())
+    paper = forms.ChoiceField(label=_("Paper"), choices=Paper.choices)
+
+    def __init__(self, *args, audiences: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the audiences whose report this person may read.
+        self.fields["audience"].choices = [c for c in Audience.choices if c[0] in audiences]
+
+
+class ReportScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ReportSchedule
+        fields = [
+            "audience",
+            "frequency",
+            "weekday",
+            "day_of_month",
+            "hour",
+            "paper",
+            "recipients",
+        ]
+        widgets = {"recipients": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, readers, **kwargs):
+        """`readers`: audience -> the members who may read that audience's report."""
+        super().__init__(*args, **kwargs)
+        self.readers = readers
+        self.fields["audience"].initial = Audience.CLIENT
+        self.fields["frequency"].initial = Frequency.WEEKLY
+        self.fields["recipients"].queryset = readers[Audience.CLIENT]
+        self.fields["recipients"].label_from_instance = lambda user: user.display_name
+        self.fields["hour"].help_text = _("0 to 23, in the time zone %(zone)s.") % {
+            "zone": settings.TIME_ZONE
+        }
+
+    def clean(self):
+        data = super().clean()
+        audience, recipients = data.get("audience"), data.get("recipients")
+        if audience and recipients:
+            allowed = set(self.readers[audience].values_list("pk", flat=True))
+            refused = [user.display_name for user in recipients if user.pk not in allowed]
+            if refused:
+                self.add_error(
+                    "recipients",
+                    _("May not read this audience's report: %(names)s.")
+                    % {"names": ", ".join(refused)},
+                )
+        return data

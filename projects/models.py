@@ -1,8 +1,10 @@
+import datetime
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -868,3 +870,175 @@ class CostEntry(models.Model):
     def project_amount(self) -> Decimal:
         """The amount in the project currency."""
         return to_project_currency(self.amount, self.rate_to_project)
+
+
+# Status reports
+
+
+class Audience(models.TextChoices):
+    CLIENT = "client", _("Client")
+    VENDOR = "vendor", _("Vendor (internal)")
+
+
+# Who may generate and read a report for each audience.
+AUDIENCE_PERMISSION = {Audience.CLIENT: "view_reports", Audience.VENDOR: "view_internal"}
+
+
+def audiences_for(perms: frozenset[str]) -> list[str]:
+    return [audience for audience, perm in AUDIENCE_PERMISSION.items() if perm in perms]
+
+
+class Paper(models.TextChoices):
+    A4 = "a4", _("A4")
+    LETTER = "letter", _("Letter")
+
+
+class ReportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being drawn")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def report_path(instance, filename: str) -> str:
+    # A random name: the file is only ever served through the authorising view.
+    return f"reports/{uuid.uuid4().hex}.pdf"
+
+
+class ReportQuerySet(models.QuerySet):
+    def readable_with(self, perms: frozenset[str]):
+        """The reports of audiences a person may read; the others do not exist for them."""
+        return self.filter(audience__in=audiences_for(perms))
+
+
+class Report(models.Model):
+    """A status report as drawn once for a period; a stored report never changes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    paper = models.CharField(_("paper"), max_length=10, choices=Paper.choices, default=Paper.A4)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    schedule = models.ForeignKey(
+        "ReportSchedule", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=report_path, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A schedule draws one report per period, however often its task runs.
+            models.UniqueConstraint(
+                fields=["schedule", "period_end"],
+                condition=models.Q(schedule__isnull=False),
+                name="report_once_per_schedule_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project.key} {self.period_start}–{self.period_end} ({self.audience})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (ReportState.QUEUED, ReportState.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.project.key}-status-{self.period_end:%Y-%m-%d}-{self.audience}.pdf"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class ReportSchedule(models.Model):
+    """A report drawn and e-mailed on a weekday or a day of the month, at an hour of the
+    installation's time zone."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="report_schedules")
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        _("day of the month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1 to 28, so that every month has it."),
+    )
+    hour = models.PositiveSmallIntegerField(
+        _("hour"), default=8, validators=[MaxValueValidator(23)]
+    )
+    paper = models.CharField(_("paper"), max_length=10, choices=Paper.choices, default=Paper.A4)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[recipients])
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.project.key} {self.get_frequency_display()} ({self.audience})"
+
+    def period_due(self, now: datetime.datetime) -> tuple[datetime.date, datetime.date] | None:
+        """The period of the last report due by `now`, (first day, last day), or None when
+        none has come due since the schedule was made."""
+        occurrence = last_occurrence(
+            now, self.frequency, weekday=self.weekday, day=self.day_of_month, hour=self.hour
+        )
+        if occurrence < self.created_at:
+            return None
+        end = occurrence.date()
+        if self.frequency == Frequency.WEEKLY:
+            return end - datetime.timedelta(days=6), end
+        return _month_before(end) + datetime.timedelta(days=1), end
+
+
+def _month_before(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=day.day)
+
+
+def last_occurrence(
+    now: datetime.datetime, frequency: str, *, weekday: int, day: int, hour: int
+) -> datetime.datetime:
+    """The last moment, up to `now`, at which a schedule fires, in the installation's time zone
+    (projects have none of their own)."""
+    local = timezone.localtime(now)
+    if frequency == Frequency.WEEKLY:
+        date = local.date() - datetime.timedelta(days=(local.weekday() - weekday) % 7)
+        step = lambda d: d - datetime.timedelta(days=7)  # noqa: E731
+    else:
+        date = (
+            local.date().replace(day=day)
+            if local.day >= day
+            else _month_before(local.date().replace(day=day))
+        )
+        step = _month_before
+    moment = timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour)))
+    if moment > local:
+        moment = timezone.make_aware(datetime.datetime.combine(step(date), datetime.time(hour)))
+    return moment

@@ -21,22 +21,33 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from . import checks
 from .models import (
+    AUDIENCE_PERMISSION,
     BudgetLine,
     Client,
     CostEntry,
     Finding,
     Invitation,
     Membership,
+    Notification,
     PendingCheck,
     Project,
     ProjectGroupObjectPermission,
     ProjectStatus,
     RaidKind,
     RaidStatus,
+    Report,
+    ReportSchedule,
+    ReportState,
     Site,
 )
 from .roles import PERMISSIONS, Role, permissions_for
-from .tasks import notify_findings, run_project_checks, send_invitation
+from .tasks import (
+    email_report,
+    generate_report,
+    notify_findings,
+    run_project_checks,
+    send_invitation,
+)
 from .templates import copy_of, plan_shift, shifted, template_parts
 
 logger = logging.getLogger(__name__)
@@ -535,3 +546,121 @@ def findings_refresh(*, project: Project, now: datetime.datetime | None = None) 
     if opened:
         notify_findings.delay_on_commit([finding.pk for finding in opened])
     return opened
+
+
+# Status reports
+
+
+def report_default_period(*, project: Project, audience: str, today: datetime.date):
+    """Since the day after the last report of this audience, or the last 14 days."""
+    last = project.reports.filter(audience=audience).exclude(state=ReportState.FAILED).first()
+    if last and last.period_end < today:
+        return last.period_end + datetime.timedelta(days=1), today
+    return today - datetime.timedelta(days=13), today
+
+
+def report_request(
+    *,
+    project: Project,
+    audience: str,
+    start: datetime.date,
+    end: datetime.date,
+    paper: str,
+    by,
+    schedule: ReportSchedule | None = None,
+) -> Report:
+    """Queue the drawing of a report; the task starts once the row is committed."""
+    if start > end:
+        raise ValidationError({"period_end": _("The period must end after it starts.")})
+    with transaction.atomic():
+        report = Report.objects.create(
+            project=project,
+            audience=audience,
+            period_start=start,
+            period_end=end,
+            paper=paper,
+            created_by=by,
+            schedule=schedule,
+        )
+        generate_report.delay_on_commit(report.pk)
+    return report
+
+
+# Longer than a report's time limit: a report still queued or drawn after this was lost.
+REPORT_LOST_AFTER = datetime.timedelta(minutes=10)
+
+
+def report_unsent(*, report: Report) -> bool:
+    """Whether a recipient of a scheduled report who may read it has not been sent it yet."""
+    recipients = report_schedule_recipients(project=report.project, audience=report.audience)
+    wanted = recipients.filter(pk__in=report.schedule.recipients.values("pk")).count()
+    sent = Notification.objects.filter(
+        key__startswith=f"report:{report.pk}:", sent_at__isnull=False
+    ).count()
+    return sent < wanted
+
+
+def report_schedules_run(*, now: datetime.datetime) -> list[Report]:
+    """Queue the report of every schedule whose period has come due, once per period: the
+    unique (schedule, period end) makes a second run, or a run after a restart, find it."""
+    queued = []
+    for schedule in ReportSchedule.objects.filter(active=True, project__in=Project.objects.live()):
+        period = schedule.period_due(now)
+        if period is None:
+            continue
+        start, end = period
+        with transaction.atomic():
+            report, created = Report.objects.get_or_create(
+                schedule=schedule,
+                period_end=end,
+                defaults={
+                    "project_id": schedule.project_id,
+                    "audience": schedule.audience,
+                    "period_start": start,
+                    "paper": schedule.paper,
+                },
+            )
+            # A report the worker lost, or did not finish e-mailing, is taken up again:
+            # drawing never replaces a stored report and each e-mail goes once.
+            lost = report.state in (ReportState.QUEUED, ReportState.RUNNING) and (
+                report.created_at < now - REPORT_LOST_AFTER
+            )
+            if created or lost:
+                generate_report.delay_on_commit(report.pk)
+            elif report.state == ReportState.DONE and report_unsent(report=report):
+                email_report.delay_on_commit(report.pk)
+        if created:
+            queued.append(report)
+    return queued
+
+
+def report_schedule_recipients(*, project: Project, audience: str):
+    """The members who may read a report for `audience`: those a schedule may send it to."""
+    perm = AUDIENCE_PERMISSION[audience]
+    roles = [role for role in Role.values if perm in permissions_for(role)]
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__project=project,
+            memberships__role__in=roles,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def report_schedule_save(
+    *, schedule: ReportSchedule, recipients, project: Project, by
+) -> ReportSchedule:
+    with transaction.atomic():
+        schedule.project = project
+        _save(schedule, by=by)
+        schedule.recipients.set(recipients)
+    return schedule
+
+
+def report_schedule_stop(*, schedule: ReportSchedule, by) -> ReportSchedule:
+    schedule.active = False
+    return _save(schedule, by=by)

@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 
 from accounts.links import set_password_link, sign_in_link
 
@@ -103,3 +104,84 @@ def notify_findings(finding_ids: list[int]) -> None:
                 "link": settings.SITE_URL + project.get_absolute_url(),
             },
         )
+
+
+# A report of a big project takes seconds to draw; one that takes minutes is stuck.
+REPORT_LIMITS = {"soft_time_limit": 120, "time_limit": 150}
+
+
+@shared_task(**RETRY, **REPORT_LIMITS)
+def generate_report(report_id: int) -> None:
+    """Draw a queued report and store it, then e-mail a scheduled one to its recipients. Run
+    again, it draws nothing twice and sends nobody the report twice."""
+    from django.db import transaction
+
+    from . import reports
+    from .models import Report, ReportState
+
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("project__client", "created_by")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None or report.state == ReportState.FAILED:
+            return
+        if report.state != ReportState.DONE:
+            Report.objects.filter(pk=report.pk).update(state=ReportState.RUNNING, progress=5)
+
+    def progress(percent: int) -> None:
+        Report.objects.filter(pk=report_id).update(progress=percent)
+
+    if report.state != ReportState.DONE:
+        try:
+            reports.draw(report, progress)
+        except Exception as error:
+            retries = generate_report.request.retries or 0
+            retried = isinstance(error, RETRY["autoretry_for"]) and retries < RETRY["max_retries"]
+            if not retried:
+                Report.objects.filter(pk=report_id).update(state=ReportState.FAILED)
+            raise
+    if report.schedule_id:
+        email_report.delay(report_id)
+
+
+@shared_task(**RETRY)
+def email_report(report_id: int) -> None:
+    """The PDF to each recipient of the report's schedule who may still read it, once."""
+    from . import services
+    from .models import Report, ReportState
+
+    report = (
+        Report.objects.select_related("project__client", "schedule")
+        .filter(pk=report_id, state=ReportState.DONE, schedule__isnull=False)
+        .first()
+    )
+    if report is None:
+        return
+    allowed = services.report_schedule_recipients(project=report.project, audience=report.audience)
+    content = report.file.read()
+    report.file.close()
+    for recipient in allowed.filter(pk__in=report.schedule.recipients.values("pk")):
+        send_once(
+            key=f"report:{report.pk}:{recipient.pk}",
+            recipient=recipient,
+            template="projects/email/report",
+            context={
+                "report": report,
+                "project": report.project,
+                "link": settings.SITE_URL + reverse("projects:reports", args=[report.project.key]),
+            },
+            attachments=[(report.filename, content, "application/pdf")],
+        )
+
+
+@shared_task
+def run_report_schedules() -> None:
+    """Every quarter of an hour: queue the reports whose schedule has come due."""
+    from django.utils import timezone
+
+    from . import services
+
+    services.report_schedules_run(now=timezone.now())

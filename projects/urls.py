@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports_views, views
 
 app_name = "projects"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path("p/<str:key>/releases/<int:release_id>/", views.release_edit, name="release_edit"),
     path("p/<str:key>/raid/", views.raid_list, name="raid"),
     path("p/<str:key>/raid/new/", views.raid_edit, name="raid_add"),
+    path("p/<str:key>/raid/export/", reports_views.raid_export, name="raid_export"),
+    path("p/<str:key>/plan/export/", reports_views.milestone_export, name="milestone_export"),
+    path("p/<str:key>/budget/costs/export/", reports_views.cost_export, name="cost_export"),
     path("p/<str:key>/raid/<int:item_id>/", views.raid_edit, name="raid_edit"),
     path("p/<str:key>/budget/", views.budget_page, name="budget"),
     path("p/<str:key>/budget/lines/new/", views.budget_line_edit, name="budget_line_add"),
@@ -53,6 +56,20 @@ urlpatterns = [
         "p/<str:key>/budget/costs/<int:entry_id>/archive/",
         views.cost_entry_archive,
         name="cost_entry_archive",
+    ),
+    path("p/<str:key>/reports/", reports_views.report_list, name="reports"),
+    path("p/<str:key>/reports/new/", reports_views.report_generate, name="report_generate"),
+    path("p/<str:key>/reports/<int:report_id>/", reports_views.report_detail, name="report"),
+    path(
+        "p/<str:key>/reports/<int:report_id>/download/",
+        reports_views.report_download,
+        name="report_download",
+    ),
+    path("p/<str:key>/reports/schedules/", reports_views.report_schedules, name="report_schedules"),
+    path(
+        "p/<str:key>/reports/schedules/<int:schedule_id>/stop/",
+        reports_views.report_schedule_stop,
+        name="report_schedule_stop",
     ),
     path("p/<str:key>/members/", views.member_list, name="members"),
     path("p/<str:key>/members/add/", views.member_add, name="member_add"),

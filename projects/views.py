@@ -664,15 +664,19 @@ def release_edit(request: HttpRequest, key: str, release_id: int | None = None) 
 # The RAID register
 
 
-@login_required
-def raid_list(request: HttpRequest, key: str) -> HttpResponse:
-    project = project_for(request, key)
-    items = (
+def raid_items(project: Project):
+    """The register in the order of its page and its export: soonest due first."""
+    return (
         project.raid.filter(archived_at__isnull=True)
         .select_related("owner")
         .order_by(F("due_date").asc(nulls_last=True), "-created_at")
     )
-    raid_filter = RaidFilter(request.GET, queryset=items)
+
+
+@login_required
+def raid_list(request: HttpRequest, key: str) -> HttpResponse:
+    project = project_for(request, key)
+    raid_filter = RaidFilter(request.GET, queryset=raid_items(project))
     context = {"project": project, "filter": raid_filter, "page": paginate(request, raid_filter.qs)}
     return render(request, "projects/raid.html", context)
 

@@ -9,12 +9,27 @@ class RequirementsConfig(AppConfig):
     def ready(self):
         from projects.demo import register_demo
         from projects.navigation import register_tab
+        from projects.reports import register_section
 
         from . import checks  # noqa: F401 (registers the scope and quality checks)
         from .demo import load, load_testing
+        from .reports import by_status_and_priority, open_feedback_by_severity
 
         register_demo(load, order=20)
         register_demo(load_testing, order=30)
+        register_section(
+            _("Requirements by status and priority"),
+            "requirements/report/requirements.html",
+            by_status_and_priority,
+            order=40,
+        )
+        # The same table, drawn for open feedback.
+        register_section(
+            _("Open test feedback by severity"),
+            "requirements/report/requirements.html",
+            open_feedback_by_severity,
+            order=50,
+        )
 
         readers = ("view_requirements", "submit_requirement")
         register_tab(

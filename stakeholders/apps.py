@@ -9,13 +9,21 @@ class StakeholdersConfig(AppConfig):
     def ready(self):
         from projects.demo import register_demo
         from projects.navigation import register_tab
+        from projects.reports import register_section
         from projects.templates import register_template_part
 
         from . import checks  # noqa: F401 (registers the governance checks)
         from .demo import load
+        from .reports import decisions_in_period
         from .services import ownership_copy
 
         register_demo(load, order=10)
+        register_section(
+            _("Decisions in this period"),
+            "stakeholders/report/decisions.html",
+            decisions_in_period,
+            order=60,
+        )
         register_template_part(
             _("The ownership map and the people in it, for the same client only"),
             ownership_copy,

@@ -84,3 +84,21 @@ def test_the_worker_runs_the_nightly_checks(project, pm):
     told = Notification.objects.filter(key__startswith="findings:", recipient=pm)
     assert _wait_for(lambda: told.filter(sent_at__isnull=False).exists())
     assert told.count() == 1
+
+
+def test_the_worker_draws_a_status_report(project, pm):
+    from django.utils import timezone
+
+    from projects.models import Report, ReportState
+    from tests.pdf import pdf_text
+
+    today = timezone.localdate()
+    report = services.report_request(
+        project=project, audience="client", start=today, end=today, paper="a4", by=pm
+    )
+    assert report.state == ReportState.QUEUED  # handed to the worker, not drawn here
+    done = Report.objects.filter(pk=report.pk, state=ReportState.DONE)
+    assert _wait_for(done.exists, seconds=120)
+    report.refresh_from_db()
+    assert report.progress == 100 and report.pages >= 2
+    assert "Northwind rollout" in pdf_text(report.file.path)

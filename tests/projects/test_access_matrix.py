@@ -6,10 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from projects import services
-from projects.models import BudgetLine, ContentRelease, CostEntry, Milestone, RaidItem
+from projects.models import (
+    BudgetLine,
+    ContentRelease,
+    CostEntry,
+    Milestone,
+    RaidItem,
+    Report,
+    ReportSchedule,
+    ReportState,
+)
 from projects.roles import Role
 from projects.uploads import UploadedFile
 from requirements import services as requirement_services
@@ -45,6 +55,10 @@ NOT_FOR_THE_CLIENT = {"spoc": 404}
 # Those who test (the tester, invited to the round) or triage and manage the testing.
 TESTING = ("pm", "team_member", "tester", "staff")
 TESTERS = ("tester",)
+REPORT_READERS = ("pm", "team_member", "spoc", "observer", "staff")
+VENDOR_REPORT_READERS = ("pm", "team_member", "staff")
+# A vendor report does not exist for the client roles that read client reports.
+NOT_FOR_CLIENT_READERS = {"spoc": 404, "observer": 404}
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -61,6 +75,22 @@ MATRIX = [
     ("projects:raid_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:raid_edit", "get", "raid", expect(MANAGERS)),
     ("projects:budget", "get", "project", expect(BUDGET_VIEWERS)),
+    ("projects:raid_export", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:milestone_export", "get", "project", expect(PROJECT_VIEWERS)),
+    ("projects:cost_export", "get", "project", expect(BUDGET_VIEWERS)),
+    ("projects:reports", "get", "project", expect(REPORT_READERS)),
+    ("projects:report_generate", "post", "project", expect(REPORT_READERS, ok=302)),
+    ("projects:report", "get", "report", expect(REPORT_READERS, ok=302)),
+    ("projects:report_download", "get", "report", expect(REPORT_READERS)),
+    (
+        "projects:report_download",
+        "get",
+        "vendor_report",
+        {**expect(VENDOR_REPORT_READERS), **NOT_FOR_CLIENT_READERS},
+    ),
+    ("projects:report_schedules", "get", "project", expect(MANAGERS)),
+    ("projects:report_schedules", "post", "project", expect(MANAGERS, ok=302)),
+    ("projects:report_schedule_stop", "post", "schedule", expect(MANAGERS, ok=302)),
     ("projects:budget_line_add", "get", "project", expect(MANAGERS)),
     ("projects:budget_line_add", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:budget_line_edit", "get", "budget_line", expect(MANAGERS)),
@@ -218,6 +248,20 @@ POST_DATA = {
         "currency": "EUR",
         "rate_to_project": "1",
     },
+    "projects:report_generate": {
+        "audience": "client",
+        "period_start": "2026-11-01",
+        "period_end": "2026-11-14",
+        "paper": "a4",
+    },
+    "projects:report_schedules": {
+        "audience": "client",
+        "frequency": "weekly",
+        "weekday": "0",
+        "day_of_month": "1",
+        "hour": "8",
+        "paper": "a4",
+    },
     "projects:member_add": {"email": "new.person@example.com", "role": Role.TESTER},
     "projects:member_role": {"role": Role.OBSERVER},
     "stakeholders:add": {"name": "Lena Fischer", "side": "client", "department": "hr"},
@@ -279,6 +323,17 @@ def _args(kind, project, user):
             by=None,
         )  # fmt: skip
         return [project.key, entry.pk]
+    if kind in ("report", "vendor_report"):
+        report = Report(project=project, audience="vendor" if kind == "vendor_report" else "client",
+                        period_start=date(2026, 11, 1), period_end=date(2026, 11, 14),
+                        state=ReportState.DONE, pages=1)  # fmt: skip
+        report.file.save("r.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+        return [project.key, report.pk]
+    if kind == "schedule":
+        schedule = ReportSchedule.objects.create(
+            project=project, audience="client", frequency="weekly"
+        )
+        return [project.key, schedule.pk]
     if kind == "calendar":
         membership = project.memberships.get(role=Role.PROJECT_MANAGER)
         return [services.member_new_calendar_link(membership=membership, by=None).calendar_token]
@@ -409,6 +464,11 @@ CASES = [
     for name, method, kind, table in MATRIX
     for who, status in table.items()
 ]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.mark.parametrize(("url_name", "method", "kind", "who", "status"), CASES)

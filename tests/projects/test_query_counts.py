@@ -90,6 +90,32 @@ def _grow_portfolio(project, pm, n):
         _grow_findings(ProjectFactory(manager=pm), pm, 2)
 
 
+def _grow_reports(project, pm, n):
+    """n reports of both audiences, some by a schedule; more than a page holds."""
+    from datetime import timedelta
+
+    from projects.models import Report, ReportSchedule
+
+    schedule = ReportSchedule.objects.create(project=project, audience="client", frequency="weekly")
+    Report.objects.bulk_create(
+        Report(project=project, audience=("client", "vendor")[k % 2], created_by=pm,
+               period_start=date(2026, 10, 1), period_end=date(2026, 10, 1) + timedelta(days=k),
+               schedule=schedule if k % 3 == 0 else None, state="done", pages=3,
+               file=f"reports/{k}.pdf")
+        for k in range(n)
+    )  # fmt: skip
+
+
+def _grow_schedules(project, pm, n):
+    from projects.models import ReportSchedule
+
+    for _ in range(n):
+        schedule = ReportSchedule.objects.create(
+            project=project, audience="client", frequency="weekly"
+        )
+        schedule.recipients.set([pm, UserFactory()])
+
+
 PAGES = [
     ("projects:list", False, _grow_projects, "pm", 7),
     # Its "Start from" list holds every project the person manages.
@@ -102,6 +128,9 @@ PAGES = [
     ("projects:history", True, _grow_history, "pm", 10),
     ("projects:budget", True, _grow_budget, "pm", 11),
     ("projects:budget", True, _grow_budget, "spoc", 11),
+    ("projects:reports", True, _grow_reports, "pm", 9),
+    ("projects:reports", True, _grow_reports, "observer", 9),
+    ("projects:report_schedules", True, _grow_schedules, "pm", 9),
     ("projects:client_list", False, _grow_clients, "staff", 5),
     ("projects:user_list", False, _grow_users, "staff", 5),
 ]
