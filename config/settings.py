@@ -191,4 +191,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every step and warns about the pages' screen-only CSS that the
+    # reports share: only its errors are news.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
