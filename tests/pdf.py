@@ -1,12 +1,23 @@
-"""Reading the PDFs the app makes, with poppler's command-line tools."""
+"""Reading the PDFs the app makes, with poppler's command-line tools.
 
+Like the browser, poppler is a system package (`apt-get install poppler-utils`): without it a
+test that reads a PDF is skipped with a message on a workstation, and fails in CI.
+"""
+
+import os
 import shutil
 import subprocess
+
+import pytest
 
 
 def poppler(tool: str, *arguments: str) -> str:
     executable = shutil.which(tool)
-    assert executable, f"{tool} (poppler-utils) is needed to read PDFs"
+    if executable is None:
+        message = f"Reading PDFs needs {tool}: run `apt-get install poppler-utils`."
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
     # Our own tool on a file our test wrote: no untrusted input.
     result = subprocess.run(  # noqa: S603
         [executable, *arguments], capture_output=True, check=True, text=True
