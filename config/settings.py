@@ -5,6 +5,7 @@ to the console. A deployment sets DEBUG=0 and at least SECRET_KEY, ALLOWED_HOSTS
 CELERY_BROKER_URL and EMAIL_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -91,10 +92,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
-]
+# AUTHENTICATION_BACKENDS: see "Sign-in, passwords, sessions".
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -195,3 +193,34 @@ LOGGING = {
     # reports share: only its errors are news.
     "loggers": {"weasyprint": {"level": "ERROR"}},
 }
+
+
+# --- Sign-in, passwords, sessions ---------------------------------------------------------------
+# Kept together at the end: the lists above are extended here, not rewritten.
+
+# axes first: it refuses a locked-out attempt before any password is checked. It has no
+# get_user, so force_login in tests picks ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a lockout into the lockout page
+
+# Failures count per account *and* address together: a flood of guesses locks that pair out,
+# while the real person can still sign in from their own address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+# Each further failure while locked out restarts the cool-off (axes'
+# AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default): a script that keeps guessing
+# stays locked out; a person who waits gets in.
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the e-mail address
+AXES_USERNAME_CALLABLE = "accounts.throttling.username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+# django-ipware is not installed: our own callable reads X-Forwarded-For, and only when
+# TRUSTED_PROXY_COUNT says how many proxies of ours add to it. Off by default.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
