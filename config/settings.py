@@ -200,6 +200,10 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 INSTALLED_APPS += ["axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.SessionTimeoutMiddleware",
+)
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a lockout into the lockout page
 
 # Failures count per account *and* address together: a flood of guesses locks that pair out,
@@ -229,3 +233,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# signing in whatever happens (accounts.middleware.SessionTimeoutMiddleware). The cookie and the
+# stored session live no longer than the longest a session may last.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=120) * 60
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_HOURS", default=12) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS

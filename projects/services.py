@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from accounts.services import user_sessions_end
+
 from . import checks
 from .models import (
     AUDIENCE_PERMISSION,
@@ -387,6 +389,8 @@ def user_save(*, user, may_create_projects: bool, by):
         user.set_unusable_password()
     user.full_clean()
     user.save()
+    if not user.is_active:
+        user_sessions_end(user=user)
     if may_create_projects:
         user.user_permissions.add(_create_project_permission())
     else:
