@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from projects import services as project_services
 from projects.models import BudgetLine, CostEntry
+from stakeholders import services as channel_services
 from tests.requirements.uat import log, must, open_round
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,6 +58,9 @@ def demo(project, pm, tester):
                         description="First invoice", amount=Decimal("420.50"), currency="EUR"),
         by=pm,
     )  # fmt: skip
+    channel_services.entry_post(
+        project=project, author=pm, kind="instruction", subject="Kick-off on Monday"
+    )
     return test_round
 
 
@@ -95,6 +99,10 @@ def test_main_pages_run_under_the_policy_with_no_violation(
 
     page.goto(f"{base}/budget/")
     expect(page.locator("svg.burn-chart")).to_be_visible()
+    assert violations.on(page) == []
+
+    page.goto(f"{base}/channel/")
+    expect(page.get_by_role("heading", name="Kick-off on Monday")).to_be_visible()
     assert violations.on(page) == []
 
     page.goto(f"{base}/reports/")
