@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -97,4 +98,15 @@ def test_hsts_is_sent_over_https_with_the_deployed_settings(client, settings):
     settings.SECURE_HSTS_PRELOAD = True
     response = client.get(reverse("accounts:login"), secure=True)
     assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+    assert_secure_headers(response)
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_a_server_error_page_carries_them(client):
+    client.raise_request_exception = False
+    response = client.get("/fail/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "style=" not in html
     assert_secure_headers(response)
