@@ -1,10 +1,12 @@
 """Hostile text typed into the channel and the stakeholder list comes back as text: every page
 that shows it stays free of anything a browser (or htmx) would run."""
 
+import importlib
 import re
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.urls import reverse
 
@@ -253,11 +255,12 @@ def test_render_markdown_keeps_strikethrough():
     assert render_markdown("~~dropped~~ kept") == "<p><s>dropped</s> kept</p>\n"
 
 
-def test_render_markdown_keeps_table_column_alignment():
+def test_render_markdown_keeps_table_column_alignment_as_a_class():
     html = render_markdown("| a | b |\n|---|--:|\n| 1 | 2 |")
 
-    assert '<th style="text-align:right">b</th>' in html
-    assert '<td style="text-align:right">2</td>' in html
+    assert '<th class="align-right">b</th>' in html
+    assert '<td class="align-right">2</td>' in html
+    assert "style=" not in html  # the Content-Security-Policy would refuse it
 
 
 # Stakeholders and the ownership map
@@ -302,3 +305,20 @@ def test_nul_byte_in_a_stakeholder_name_is_a_form_error(client, pm, project):
     assert response.status_code == 200
     assert response.context["form"].errors["name"] == ["Null characters are not allowed."]
     assert not Stakeholder.objects.exists()
+
+
+def test_stored_table_alignment_styles_become_classes(project, pm):
+    migration = importlib.import_module(
+        "requirements.migrations.0003_markdown_table_alignment_as_class"
+    )
+    entry = services.entry_post(project=project, author=pm, kind="instruction", subject="Rates",
+                                body="| a | b |\n|---|--:|\n| 1 | 2 |")  # fmt: skip
+    Entry.objects.filter(pk=entry.pk).update(
+        body_html=entry.body_html.replace('class="align-right"', 'style="text-align:right"')
+    )
+
+    migration.forwards(django_apps, None)
+
+    entry.refresh_from_db()
+    assert '<td class="align-right">2</td>' in entry.body_html
+    assert "style=" not in entry.body_html
