@@ -2,12 +2,14 @@
 random name and only ever served back as a download by a view that checks access."""
 
 import io
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.utils.translation import gettext as _
 
 MAX_SIZE = 10 * 1024 * 1024
@@ -147,3 +149,27 @@ def check_images(files) -> list[UploadedFile]:
     return _check_all(
         files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1))
     )
+
+
+def storage_name(folder: str, project_id: int, filename: str) -> str:
+    """A random name to store an upload under: the file's own name is kept beside it, never
+    trusted on disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{folder}/{project_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class StoredUpload(models.Model):
+    """What every stored upload keeps beside its file (declared by each kind, with its own
+    storage folder); served only through a view that checks who asks, as a download."""
+
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,3 @@
-import secrets
-from pathlib import PurePath
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.models import Project, Site
+from projects.uploads import StoredUpload, storage_name
 from stakeholders.models import Area, Stakeholder
 
 
@@ -617,21 +615,9 @@ class FeedbackComment(models.Model):
 
 
 def _screenshot_path(instance, filename):
-    # A random storage name: the file's own name is kept in `name`, never trusted on disk.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"screenshots/{instance.feedback.project_id}/{secrets.token_hex(16)}{suffix}"
+    return storage_name("screenshots", instance.feedback.project_id, filename)
 
 
-class Screenshot(models.Model):
+class Screenshot(StoredUpload):
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="screenshots")
     file = models.FileField(upload_to=_screenshot_path, max_length=200)
-    name = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name

@@ -1,6 +1,3 @@
-import secrets
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.models import Project, Site
+from projects.uploads import StoredUpload, storage_name
 
 
 class Side(models.TextChoices):
@@ -257,21 +255,9 @@ class Entry(models.Model):
 
 
 def _attachment_path(instance, filename):
-    # A random storage name: the file's own name is kept in `name`, never trusted on disk.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"attachments/{instance.entry.project_id}/{secrets.token_hex(16)}{suffix}"
+    return storage_name("attachments", instance.entry.project_id, filename)
 
 
-class Attachment(models.Model):
+class Attachment(StoredUpload):
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=200)
-    name = models.CharField(max_length=255)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self):
-        return self.name
