@@ -224,73 +224,87 @@ def money(amount, currency: str) -> str:
     return f"{amount:,.0f} {currency}"
 
 
+def budget_verdicts(numbers: budget.Figures) -> dict[str, Severity]:
+    """Green, amber or red for each budget figure that has a threshold (spend against the plan
+    for the time elapsed, the estimate at completion against the budget, CPI and SPI), for those
+    figures that are known. The checks and the budget page read the same verdicts."""
+    verdicts = {}
+    if numbers.planned and numbers.planned_to_date:
+        verdicts["spend"] = by_thresholds(
+            float(numbers.actual / numbers.planned_to_date),
+            THRESHOLDS["spend_ahead_amber"],
+            THRESHOLDS["spend_ahead_red"],
+        )
+    if numbers.planned and numbers.eac is not None:
+        verdicts["eac"] = by_thresholds(
+            float(numbers.eac / numbers.planned),
+            THRESHOLDS["eac_over_amber"],
+            THRESHOLDS["eac_over_red"],
+        )
+    for name in ("cpi", "spi"):
+        value = getattr(numbers, name)
+        if value is not None:
+            verdicts[name] = by_thresholds(
+                float(value), THRESHOLDS["index_amber"], THRESHOLDS["index_red"], above=False
+            )
+    return verdicts
+
+
+def _percent_over(value, base) -> int:
+    return round((value / base - 1) * 100)
+
+
 @register(CheckArea.BUDGET)
 def budget_against_plan(project, today):
     """Spend ahead of the plan for the time elapsed; an estimate at completion over budget;
     earned value indexes (CPI, SPI) below threshold."""
     numbers = budget.figures(project, internal=True, today=today)
+    verdicts = {
+        name: severity
+        for name, severity in budget_verdicts(numbers).items()
+        if severity != Severity.GREEN
+    }
     url = reverse("projects:budget", args=[project.key])
-    if not numbers.planned:
-        return
-    if numbers.planned_to_date:
-        ratio = numbers.actual / numbers.planned_to_date
-        severity = by_thresholds(
-            float(ratio), THRESHOLDS["spend_ahead_amber"], THRESHOLDS["spend_ahead_red"]
-        )
-        if severity != Severity.GREEN:
-            yield Result(
-                "spend-ahead-of-plan",
-                severity,
-                _(
-                    "Spent %(actual)s against %(plan)s planned for the time elapsed: "
-                    "%(percent)d%% ahead of plan."
-                )
-                % {
-                    "actual": money(numbers.actual, numbers.currency),
-                    "plan": money(numbers.planned_to_date, numbers.currency),
-                    "percent": round((ratio - 1) * 100),
-                },
-                url,
+    currency = numbers.currency
+    if "spend" in verdicts:
+        yield Result(
+            "spend-ahead-of-plan",
+            verdicts["spend"],
+            _(
+                "Spent %(actual)s against %(plan)s planned for the time elapsed: "
+                "%(percent)d%% ahead of plan."
             )
-    if numbers.eac is not None:
-        ratio = numbers.eac / numbers.planned
-        severity = by_thresholds(
-            float(ratio), THRESHOLDS["eac_over_amber"], THRESHOLDS["eac_over_red"]
+            % {
+                "actual": money(numbers.actual, currency),
+                "plan": money(numbers.planned_to_date, currency),
+                "percent": _percent_over(numbers.actual, numbers.planned_to_date),
+            },
+            url,
         )
-        if severity != Severity.GREEN:
-            yield Result(
-                "estimate-over-budget",
-                severity,
-                _(
-                    "The estimate at completion, %(eac)s, is %(percent)d%% over the budget "
-                    "of %(bac)s."
-                )
-                % {
-                    "eac": money(numbers.eac, numbers.currency),
-                    "bac": money(numbers.planned, numbers.currency),
-                    "percent": round((ratio - 1) * 100),
-                },
-                url,
-            )
-    for name, value, meaning in (
-        ("cpi", numbers.cpi, _("each unit spent earns %(value)s of planned work")),
-        ("spi", numbers.spi, _("work is earned at %(value)s of the planned pace")),
-    ):
-        if value is None:
-            continue
-        severity = by_thresholds(
-            float(value), THRESHOLDS["index_amber"], THRESHOLDS["index_red"], above=False
+    if "eac" in verdicts:
+        yield Result(
+            "estimate-over-budget",
+            verdicts["eac"],
+            _("The estimate at completion, %(eac)s, is %(percent)d%% over the budget of %(bac)s.")
+            % {
+                "eac": money(numbers.eac, currency),
+                "bac": money(numbers.planned, currency),
+                "percent": _percent_over(numbers.eac, numbers.planned),
+            },
+            url,
         )
-        if severity != Severity.GREEN:
+    meanings = {
+        "cpi": _("each unit spent earns %(value)s of planned work"),
+        "spi": _("work is earned at %(value)s of the planned pace"),
+    }
+    for name, meaning in meanings.items():
+        if name in verdicts:
+            value = f"{getattr(numbers, name):.2f}"
             yield Result(
                 f"earned-value-{name}",
-                severity,
+                verdicts[name],
                 _("%(index)s is %(value)s: %(meaning)s.")
-                % {
-                    "index": name.upper(),
-                    "value": f"{value:.2f}",
-                    "meaning": meaning % {"value": f"{value:.2f}"},
-                },
+                % {"index": name.upper(), "value": value, "meaning": meaning % {"value": value}},
                 url,
             )
 

@@ -747,12 +747,15 @@ def budget_page(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "view_budget")
     today = timezone.localdate()
     internal = _sees_internal(project)
+    overview = budget.overview(project, internal=internal, today=today)
     context = {
         "project": project,
         "today": today,
         "internal": internal,
         "manager": "manage_project" in project.user_perms,
-        "budget": budget.overview(project, internal=internal, today=today),
+        "budget": overview,
+        # The badges beside the figures say what the health checks would say of them.
+        "verdicts": checks.budget_verdicts(overview.figures),
         "page": paginate(request, _entries(project).select_related("line")),
     }
     return render(request, "projects/budget.html", context)

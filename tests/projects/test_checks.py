@@ -550,3 +550,20 @@ def test_templates_and_closed_projects_are_not_checked(project, pm):
         Project.objects.filter(pk=project.pk).update(status=status)
         assert services.findings_refresh(project=project) == []
         assert not Finding.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize(("spent", "badge"), [("55000", False), ("55001", True)])
+def test_the_budget_page_badges_spend_as_the_check_judges_it(client, project, pm, spent, badge):
+    # Ten days of twenty have passed: 50,000 of 100,000 planned by now; the check's amber is
+    # beyond 110% of that, and the page's badge says the same.
+    today = timezone.localdate()
+    project.start_date, project.target_go_live = (
+        today - timedelta(days=10),
+        today + timedelta(days=10),
+    )
+    services.project_update(project=project, by=pm)
+    _budget(project, pm, planned="100000", spent=spent, on=today - timedelta(days=1))
+    client.force_login(pm)
+    html = client.get(reverse("projects:budget", args=[project.key])).content.decode()
+    assert ("ahead of plan" in html) is badge
+    assert ("spend-ahead-of-plan" in codes(project, today)) is badge
