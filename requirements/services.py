@@ -83,13 +83,19 @@ def _check_scope(requirement: Requirement) -> None:
         raise ValidationError(errors)
 
 
+def _next_number(rows) -> int:
+    """The next number among `rows`, a project's requirements, change requests or feedback.
+    Chosen under a lock on the project's row: two people numbering at once never get the same
+    number, nor leave a gap."""
+    Project.objects.select_for_update().get(pk=rows.instance.pk)
+    return (rows.aggregate(last=Max("number"))["last"] or 0) + 1
+
+
 @transaction.atomic
 def requirement_submit(*, requirement: Requirement, by) -> Requirement:
     """Give the requirement the project's next number. The project row is locked while the
     number is chosen, so two people submitting at once never get the same one, nor a gap."""
-    project = Project.objects.select_for_update().get(pk=requirement.project_id)
-    last = project.requirements.aggregate(last=Max("number"))["last"] or 0
-    requirement.number = last + 1
+    requirement.number = _next_number(requirement.project.requirements)
     requirement.created_by = by
     return _save(requirement, by)
 
@@ -204,11 +210,6 @@ def baseline_create(*, project: Project, note: str, by) -> Baseline:
     return baseline
 
 
-def _next_change_number(project: Project) -> int:
-    Project.objects.select_for_update().get(pk=project.pk)
-    return (project.change_requests.aggregate(last=Max("number"))["last"] or 0) + 1
-
-
 @transaction.atomic
 def change_request_raise(*, change: ChangeRequest, by) -> ChangeRequest:
     requirement = change.requirement
@@ -245,7 +246,7 @@ def change_request_raise(*, change: ChangeRequest, by) -> ChangeRequest:
             )
     change.project = project
     change.raised_by = by
-    change.number = _next_change_number(project)
+    change.number = _next_number(project.change_requests)
     change.full_clean()
     change._history_user = by
     change.save()
@@ -426,11 +427,10 @@ def requirements_import(
     *, project: Project, requirements: list[Requirement], by
 ) -> list[Requirement]:
     """Save checked requirements all together: numbered in one go under the project lock."""
-    Project.objects.select_for_update().get(pk=project.pk)
-    last = project.requirements.aggregate(last=Max("number"))["last"] or 0
-    for offset, requirement in enumerate(requirements, start=1):
+    first = _next_number(project.requirements)
+    for offset, requirement in enumerate(requirements):
         requirement.project = project
-        requirement.number = last + offset
+        requirement.number = first + offset
         requirement.created_by = by
         requirement.description_html = render_markdown(requirement.description)
     checks_request(project=project)
@@ -555,11 +555,10 @@ def feedback_log(*, feedback: Feedback, screenshots: list[UploadedFile], by) -> 
         and not test_round.requirements.filter(pk=feedback.requirement_id).exists()
     ):
         raise ValidationError({"requirement": _("Choose a requirement in this round's scope.")})
-    project = Project.objects.select_for_update().get(pk=test_round.project_id)
-    feedback.project = project
+    feedback.project = test_round.project
     feedback.tester = by
     feedback.status = FeedbackStatus.NEW
-    feedback.number = (project.feedback.aggregate(last=Max("number"))["last"] or 0) + 1
+    feedback.number = _next_number(test_round.project.feedback)
     feedback.full_clean()
     feedback._history_user = by
     feedback.save()
@@ -571,7 +570,7 @@ def feedback_log(*, feedback: Feedback, screenshots: list[UploadedFile], by) -> 
             size=upload.size,
             content_type=upload.content_type,
         )
-    checks_request(project=project)
+    checks_request(project=feedback.project)
     return feedback
 
 
