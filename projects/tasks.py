@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 
 from accounts.links import set_password_link, sign_in_link
@@ -11,7 +12,8 @@ from .notifications import send_once
 from .roles import Role
 
 RETRY = {
-    "autoretry_for": (SMTPException, OSError),
+    # The mail server or the database away for a moment: try again later, not never.
+    "autoretry_for": (SMTPException, OSError, OperationalError, InterfaceError),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "max_retries": 8,
@@ -44,21 +46,34 @@ def send_invitation(invitation_id: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def run_project_checks(project_id: int) -> None:
+    run_checks([project_id])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def run_checks(project_ids: list[int]) -> None:
     from . import services
 
     # First, so that a change made while the checks run queues the next run.
-    PendingCheck.objects.filter(project_id=project_id).delete()
-    project = Project.objects.live().filter(pk=project_id).first()
-    if project is not None:
-        services.findings_refresh(project=project)
+    PendingCheck.objects.filter(project_id__in=project_ids).delete()
+    services.findings_refresh_many(project_ids=project_ids)
+
+
+# The nightly run checks projects in batches: each check reads once for a whole batch, and a
+# batch holds its projects' locks for well under a second.
+NIGHTLY_BATCH = 50
+
+
+def nightly_batches() -> list[list[int]]:
+    ids = list(Project.objects.live().order_by("pk").values_list("pk", flat=True))
+    return [ids[start : start + NIGHTLY_BATCH] for start in range(0, len(ids), NIGHTLY_BATCH)]
 
 
 @shared_task
 def run_nightly_checks() -> None:
     """Every live project's checks, also those nobody changed: time alone makes milestones
     overdue and assumptions late."""
-    for project_id in Project.objects.live().values_list("pk", flat=True):
-        run_project_checks.delay(project_id)
+    for project_ids in nightly_batches():
+        run_checks.delay_on_commit(project_ids)
 
 
 @shared_task(**RETRY)
@@ -144,7 +159,7 @@ def generate_report(report_id: int) -> None:
                 Report.objects.filter(pk=report_id).update(state=ReportState.FAILED)
             raise
     if report.schedule_id:
-        email_report.delay(report_id)
+        email_report.delay_on_commit(report_id)
 
 
 @shared_task(**RETRY)
@@ -185,3 +200,20 @@ def run_report_schedules() -> None:
     from . import services
 
     services.report_schedules_run(now=timezone.now())
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def drain_outbox() -> int:
+    """Publish the tasks that waited in the outbox while the broker was down."""
+    from . import outbox
+
+    return outbox.publish()
+
+
+@shared_task
+def requeue_lost_reports() -> int:
+    from django.utils import timezone
+
+    from . import services
+
+    return services.reports_requeue_lost(now=timezone.now())

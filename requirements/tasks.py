@@ -74,3 +74,10 @@ def send_severe_feedback_summaries(day: str | None = None) -> int:
             },
         )
     return sent
+
+
+@shared_task
+def requeue_lost_imports() -> int:
+    from .services import imports_requeue_lost
+
+    return imports_requeue_lost(now=timezone.now())
