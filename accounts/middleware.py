@@ -1,14 +1,18 @@
 import time
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .two_factor import Owes, owes
 
 
 class UserTimeZoneMiddleware:
@@ -73,3 +77,40 @@ def _signed_out(request):
         response["HX-Redirect"] = login_url
         return response
     return redirect_to_login(request.get_full_path(), login_url)
+
+
+# Pages a session that still owes its second factor may see: where it gives it, and the way out.
+TWO_FACTOR_OPEN_URLS = ("accounts:two_factor", "accounts:two_factor_verify", "accounts:logout")
+
+
+class TwoFactorMiddleware:
+    """Send a signed-in person who still owes a code, or must still set up a second factor, to
+    that page before anything else (accounts.two_factor.owes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not self._open(request.path_info):
+            owed = owes(request.user, request.session)
+            if owed is not Owes.NOTHING:
+                return _two_factor_redirect(request, owed)
+        return self.get_response(request)
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        if settings.STATIC_URL and path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        return any(path == reverse(name) for name in TWO_FACTOR_OPEN_URLS)
+
+
+def _two_factor_redirect(request, owed):
+    target = "accounts:two_factor_verify" if owed is Owes.CODE else "accounts:two_factor"
+    url = reverse(target)
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)

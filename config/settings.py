@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "projects",
     "stakeholders",
     "requirements",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -89,6 +91,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before reuse: after a database restart the app reconnects.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -115,6 +119,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # also makes var/ for the SQLite default
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# The most a project archive may unpack to on import (see projects/archive.py).
+ARCHIVE_MAX_BYTES = env.int("ARCHIVE_MAX_BYTES", default=1024 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -141,14 +147,41 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # A web request that publishes while the broker is down must fail fast, not hang.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# A message a worker took but never acknowledged (the worker was killed) goes to another worker
+# after this many seconds: longer than any task runs or any countdown waits.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such messages (every interval × throttle seconds).
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+}
+# A task whose publish failed waits in the outbox (projects.outbox) for the next successful
+# publish or the beat's drain, which runs this often; meanwhile, for this many seconds after a
+# failure, a process publishes nothing and its actions do not wait on the broker.
+OUTBOX_DRAIN_SECONDS = env.int("OUTBOX_DRAIN_SECONDS", default=60)
+OUTBOX_BROKER_PAUSE_SECONDS = env.int("OUTBOX_BROKER_PAUSE_SECONDS", default=10)
 CELERY_TIMEZONE = "UTC"
 # Changes to a project within this many seconds share one run of its health checks.
 CHECKS_COALESCE_SECONDS = env.int("CHECKS_COALESCE_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
+    "drain-outbox": {
+        "task": "projects.tasks.drain_outbox",
+        "schedule": timedelta(seconds=OUTBOX_DRAIN_SECONDS),
+    },
     "nightly-checks": {
         "task": "projects.tasks.run_nightly_checks",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "requeue-lost-reports": {
+        "task": "projects.tasks.requeue_lost_reports",
+        "schedule": crontab(minute="7-59/15"),
+    },
+    "requeue-lost-imports": {
+        "task": "requirements.tasks.requeue_lost_imports",
+        "schedule": crontab(minute="7-59/15"),
     },
     "report-schedules": {
         "task": "projects.tasks.run_report_schedules",
@@ -241,8 +274,24 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_MAX_SECONDS = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 
+# Two-factor sign-in (django-otp): a code from an authenticator app (TOTP), or one of ten
+# single-use recovery codes. A session that gave its code carries the device's id
+# (django_otp.login); TwoFactorMiddleware sends someone who must give a code, or must enrol, to
+# that page first (accounts.two_factor). django-otp's own middleware is not used: it would read
+# the device on every request, and removing a second factor ends the person's sessions instead.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.SessionTimeoutMiddleware") + 1,
+    "accounts.middleware.TwoFactorMiddleware",
+)
+OTP_TOTP_ISSUER = "Liaison"
+# After n wrong codes in a row the next try waits 2^(n-1) seconds (django-otp's throttling):
+# a guess a second is refused at once, and ten wrong codes cost over eight minutes.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
-# --- Security headers on every response (issue #9) -------------------------------------------
+
+# --- Security headers on every response ----------------------------------------------------------
 # Kept in one block: the login and session settings live above. SecurityMiddleware already sends
 # nosniff, the referrer policy, HSTS (when DEBUG is off) and this opener policy; clickjacking's
 # middleware sends X-Frame-Options. The CSP middleware sits right behind SecurityMiddleware, so

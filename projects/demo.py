@@ -2,10 +2,14 @@
 client, one account for every role, and the vendor's standard template to start projects from.
 Other apps add their part with `register_demo`."""
 
+from base64 import b32decode
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.two_factor import authenticator, two_factor_required
 
 from . import services
 from .models import (
@@ -25,6 +29,10 @@ from .roles import Role
 User = get_user_model()
 
 DEMO_PASSWORD = "liaison-demo-2026"  # noqa: S105 (printed for the demo; never a real account)
+# Vendor staff and project managers must sign in with a second factor: in the demo they all share
+# this published authenticator key (README), so anyone trying Liaison can add it to an app, or
+# print the current code with `manage.py demo_code`. Never a real account's key.
+DEMO_TOTP_KEY = "LIAISONDEMOTWOFACTORKEYFORDEMOS2"  # noqa: S105 (base32, as authenticator apps take it)
 
 PEOPLE = [
     # e-mail, first name, last name, is_staff, may create projects
@@ -251,6 +259,8 @@ def load() -> None:
         _budget(spec, people)
     for _order, loader in sorted(_loaders, key=lambda item: item[0]):
         loader(people)
+    for user in people.values():
+        _demo_authenticator(user)
 
 
 def _person(email, first_name, last_name, is_staff, may_create_projects):
@@ -262,6 +272,17 @@ def _person(email, first_name, last_name, is_staff, may_create_projects):
         if may_create_projects:
             services.user_save(user=user, may_create_projects=True, by=user)
     return user
+
+
+def demo_authenticator_key_hex() -> str:
+    return b32decode(DEMO_TOTP_KEY).hex()
+
+
+def _demo_authenticator(user):
+    if two_factor_required(user) and authenticator(user) is None:
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=demo_authenticator_key_hex(), confirmed=True
+        )
 
 
 def _project(spec, people):

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from accounts.two_factor import authenticator, two_factor_required
+from tests.conftest import authenticator_code, verified_device
+
 # Sync Playwright runs an event loop in the test thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is fine.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -95,15 +98,21 @@ def screenshot(request):
 
 @pytest.fixture
 def log_in(live_server):
-    """Sign `user` in through the real login page; leaves the page where the login redirects."""
+    """Sign `user` in through the real login page, with a code from their authenticator when
+    they must give one; leaves the page where the login redirects."""
 
     def sign_in(page, user, password: str = PASSWORD, next_path: str = ""):
+        device = verified_device(user) if two_factor_required(user) else authenticator(user)
         url = f"{live_server.url}/accounts/login/"
         page.goto(f"{url}?next={next_path}" if next_path else url)
         page.fill("#id_username", user.email)
         page.fill("#id_password", password)
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_url(lambda address: "/accounts/login/" not in address)
+        if device is not None:
+            page.fill("#id_code", authenticator_code(device))
+            page.get_by_role("button", name="Verify", exact=True).click()
+            page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
         return page
 
     return sign_in

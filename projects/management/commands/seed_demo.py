@@ -24,3 +24,7 @@ class Command(BaseCommand):
             name = f"{first} {last}"
             self.stdout.write(f"  {email:<32} {name:<18} {roles or 'vendor staff'}")
         self.stdout.write(f"  password for all: {demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  vendor staff and project managers also give a code from an authenticator app "
+            f"holding the key {demo.DEMO_TOTP_KEY}, or from `manage.py demo_code`"
+        )
