@@ -1,3 +1,5 @@
+import secrets
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -24,6 +26,36 @@ from .models import (
 from .roles import Role
 
 User = get_user_model()
+
+
+class Versioned:
+    """A form that edits a versioned row carries the version the person read: saving over
+    someone else's newer change is refused (see `projects.versions`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            required=False,
+            initial=instance.version if instance is not None and instance.pk else None,
+        )
+
+
+class SentOnce:
+    """A form that creates something carries a one-time token: sent twice (a double click, a
+    replayed request), it creates one row (see `projects.pages.submitted`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            self.fields["once"] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                max_length=64,
+                initial=secrets.token_urlsafe(24),
+            )
 
 
 class DateInput(forms.DateInput):
@@ -183,7 +215,7 @@ class StaffUserForm(forms.ModelForm):
         return email
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(Versioned, SentOnce, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = [
@@ -227,7 +259,7 @@ class ContentReleaseForm(forms.ModelForm):
         self.fields["site"].queryset = project.sites.active()
 
 
-class RaidForm(forms.ModelForm):
+class RaidForm(SentOnce, forms.ModelForm):
     class Meta:
         model = RaidItem
         fields = [
@@ -288,7 +320,7 @@ class BudgetLineForm(forms.ModelForm):
         }
 
 
-class CostEntryForm(forms.ModelForm):
+class CostEntryForm(SentOnce, forms.ModelForm):
     class Meta:
         model = CostEntry
         fields = ["line", "date", "description", "amount", "currency", "rate_to_project"]
@@ -355,3 +387,20 @@ class ReportScheduleForm(forms.ModelForm):
                     % {"names": ", ".join(refused)},
                 )
         return data
+
+
+class ArchiveImportForm(forms.Form):
+    archive = forms.FileField(
+        label=_("Project archive"),
+        help_text=_("A .zip made by “Download the project archive” on another instance."),
+    )
+
+    def clean_archive(self):
+        archive = self.cleaned_data["archive"]
+        limit = settings.ARCHIVE_MAX_BYTES
+        if archive.size > limit:
+            raise forms.ValidationError(
+                _("The archive is larger than this instance accepts (%(limit)s MB).")
+                % {"limit": limit // (1024 * 1024)}
+            )
+        return archive

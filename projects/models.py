@@ -3,6 +3,8 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from guardian.shortcuts import get_objects_for_user
 from simple_history.models import HistoricalRecords
 
 from .roles import PERMISSIONS, Role
@@ -117,9 +118,12 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff or user.is_superuser:
             return self
-        return get_objects_for_user(
-            user, f"projects.{codename}", klass=self, accept_global_perms=False
+        # Permissions are granted to each project's role groups only (never to a person
+        # directly), so one indexed subquery over the group grants answers.
+        granted = ProjectGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=codename
         )
+        return self.filter(pk__in=granted.values("content_object_id"))
 
     def unarchived(self):
         return self.exclude(status=ProjectStatus.ARCHIVED)
@@ -452,6 +456,8 @@ class Milestone(models.Model):
     is_go_live = models.BooleanField(_("go-live milestone"), default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save: a form carries the version it was read at (see `versions`).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()
@@ -1042,3 +1048,39 @@ def last_occurrence(
     if moment > local:
         moment = timezone.make_aware(datetime.datetime.combine(step(date), datetime.time(hour)))
     return moment
+
+
+class OutboxMessage(models.Model):
+    """A task to publish, written in the transaction of the action that wants it: when the
+    broker is down at commit, the row waits here until a later publish or the beat drains it
+    (see `projects.outbox`)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
+class Submission(models.Model):
+    """A create form sent once. The form carries a one-time token; the action records it
+    in its own transaction, under the unique constraint, so that a double click or a replayed
+    request finds the first submission's row instead of creating a second one."""
+
+    token = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True)
+    object_id = models.PositiveBigIntegerField(null=True)
+    created = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token"], name="submission_token_unique")]
+
+    def __str__(self):
+        return self.token

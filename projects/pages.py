@@ -2,13 +2,53 @@
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, QuerySet, Subquery, Value
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from .models import Submission
+from .versions import StaleEdit
 
 PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    """The requested page, its rows read here: the template gets a list, not a query.
+
+    The page's rows carry the list's total from a COUNT subquery in the same statement (run
+    once, on the indexes, before the rows are limited to the page), so a page costs one query
+    instead of a COUNT and then the rows. A page past the end, or a list the subquery cannot
+    count (DISTINCT or grouped), falls back to counting first."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page") or "1"
+    if _countable(items) and number.isdigit():
+        number = max(int(number), 1)
+        start = (number - 1) * per_page
+        rows = list(items.annotate(page_total=_total(items))[start : start + per_page])
+        if rows:
+            first = rows[0]
+            paginator.count = first["page_total"] if isinstance(first, dict) else first.page_total
+            return Page(rows, number, paginator)
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _countable(items) -> bool:
+    if not isinstance(items, QuerySet):
+        return False
+    query = items.query
+    grouped = query.group_by is not None or any(
+        getattr(annotation, "contains_aggregate", False)
+        for annotation in query.annotations.values()
+    )
+    return not query.distinct and not grouped and not query.combinator
+
+
+def _total(items) -> Subquery:
+    counted = items.order_by().annotate(one=Value(1)).values("one")
+    return Subquery(counted.annotate(n=Count("pk")).values("n"))
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -29,18 +69,78 @@ def id_or_404(value) -> int:
 
 def submitted(request: HttpRequest, form, save):
     """For a POST whose form is valid, call `save(form)` (a service) and return what it
-    returns; a domain rule's refusal is shown on the form and gives None, as does a GET."""
+    returns; a domain rule's refusal is shown on the form and gives None, as does a GET.
+    A create form is acted on once (`once`); an edit over a newer version is refused and the
+    form shows theirs beside yours (`form.stale`)."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        return save(form)
+        return once(request, form, save)
+    except StaleEdit as error:
+        show_stale(form, error)
+        return None
     except ValidationError as error:
         apply_errors(form, error)
         return None
 
 
+def show_stale(form, error: StaleEdit) -> None:
+    """The refusal above the form, the differences beside it (`includes/stale.html`), and the
+    form now based on the saved version: sent again, it keeps this person's values."""
+    form.stale = error
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = error.current.version
+    form.add_error(None, error)
+
+
+def once(request: HttpRequest, form, save):
+    """Call `save(form)` once per one-time token of a `SentOnce` form, and return what it
+    returns. The token is recorded in the action's own transaction under a unique constraint:
+    a second request with it (a double click, a replay) waits for the first and gets what the
+    first one created, without creating another row. A refused action records nothing, so the
+    corrected form can be sent again."""
+    token = form.cleaned_data.get("once") if "once" in form.fields else None
+    if not token:
+        return save(form)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(token=token, user=request.user)
+        except IntegrityError:
+            first = Submission.objects.filter(token=token, user=request.user).first()
+            if first is None or first.created is None:
+                raise ValidationError(
+                    _("This form was already sent. Open it again to send something new.")
+                ) from None
+            return first.created
+        result = save(form)
+        if isinstance(result, models.Model):
+            submission.created = result
+            submission.save(update_fields=["content_type", "object_id"])
+        return result
+
+
+def is_fragment(request: HttpRequest) -> bool:
+    """Whether htmx asks for a part of the page to swap in place, not the whole page."""
+    return bool(request.htmx and not request.htmx.boosted)
+
+
 def page_or_fragment(request: HttpRequest, template: str, fragment: str) -> str:
     """The page's template, or only its named partial when htmx swaps that part in place."""
-    if request.htmx and not request.htmx.boosted:
+    if is_fragment(request):
         return f"{template}#{fragment}"
     return template
+
+
+def read_choices(request: HttpRequest, form):
+    """Read the options of the form's model choice fields now, once each, so that rendering
+    the form runs no query. A fragment swapped in by htmx does not show the form: nothing is
+    read for it. Returns the form."""
+    if is_fragment(request):
+        return form
+    for field in form.fields.values():
+        if getattr(field, "queryset", None) is not None:
+            # The widget draws the options; the field still validates against its queryset.
+            # Through iter(): list() would first ask the iterator's length, a COUNT query.
+            field.widget.choices = list(iter(field.widget.choices))
+    return form

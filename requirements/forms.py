@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms import SentOnce, Versioned
 from projects.roles import Role
 from stakeholders.forms import MultipleFileField
 from stakeholders.models import Area, Side
@@ -40,10 +41,7 @@ class GoalForm(forms.ModelForm):
         fields = ["title", "target", "tactics", "solutions"]
 
 
-class RequirementForm(forms.ModelForm):
-    # The version the person read: a save over someone else's newer change is refused.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class RequirementForm(Versioned, SentOnce, forms.ModelForm):
     class Meta:
         model = Requirement
         fields = [
@@ -67,8 +65,6 @@ class RequirementForm(forms.ModelForm):
             )
         else:
             del self.fields["submitter"]
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         if self.instance.in_baseline:
             for name in ("priority", "site", "acceptance_criteria"):
                 self.fields[name].disabled = True
@@ -93,8 +89,14 @@ SORTS = {
 
 class RequirementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
-    priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
+    # A column of the row itself: no join, so no duplicate rows for DISTINCT to remove (a
+    # DISTINCT over every column makes the page and its count sort the whole project).
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Status.choices, distinct=False
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Priority"), choices=Priority.choices, distinct=False
+    )
     area = django_filters.ChoiceFilter(
         label=_("Area"), choices=Area.choices, empty_label=_("All areas")
     )
@@ -259,7 +261,7 @@ class RoundStatusForm(forms.Form):
     status = forms.ChoiceField(choices=RoundStatus.choices)
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(SentOnce, forms.ModelForm):
     screenshots = MultipleFileField(
         label=_("Screenshots"),
         required=False,
@@ -290,18 +292,27 @@ class FeedbackForm(forms.ModelForm):
 
 class FeedbackTransitionForm(forms.Form):
     to = forms.ChoiceField(choices=FeedbackStatus.choices)
+    # The version of the item the person read: a triage over someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     # The key or number of the item this one repeats.
     duplicate_of = forms.CharField(label=_("Duplicate of"), required=False, max_length=30)
 
-    def original_number(self) -> int | None:
-        value = self.cleaned_data["duplicate_of"].strip().upper().rsplit("F", 1)[-1]
+    def original_number(self, project_key: str) -> int | None:
+        """The number named, as a key of this project (`KEY-F12`) or a bare number; a key of
+        another project names nothing here."""
+        value = self.cleaned_data["duplicate_of"].strip().upper()
+        prefix = f"{project_key.upper()}-F"
+        if value.startswith(prefix):
+            value = value.removeprefix(prefix)
+        elif value.startswith("F"):
+            value = value[1:]
         return int(value) if value.isdigit() else None
 
 
-class CommentForm(forms.Form):
+class CommentForm(SentOnce, forms.Form):
     body = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -314,9 +325,11 @@ class FeedbackFilter(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(
         label=_("Site"), field_name="round__site", queryset=None, empty_label=_("All sites")
     )
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=FeedbackStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=FeedbackStatus.choices, distinct=False
+    )
     severity = django_filters.MultipleChoiceFilter(
-        label=_("Severity"), choices=FeedbackSeverity.choices
+        label=_("Severity"), choices=FeedbackSeverity.choices, distinct=False
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=FeedbackKind.choices, empty_label=_("All kinds")

@@ -557,6 +557,8 @@ class Feedback(models.Model):
     language = models.CharField(_("language"), max_length=35, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Bumped on every triage: a form carries the version it was read at (see `versions`).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = FeedbackQuerySet.as_manager()

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from audit.models import AuditEvent, Kind
 from projects import services
 from projects.models import (
     BudgetLine,
@@ -59,6 +60,9 @@ REPORT_READERS = ("pm", "team_member", "spoc", "observer", "staff")
 VENDOR_REPORT_READERS = ("pm", "team_member", "staff")
 # A vendor report does not exist for the client roles that read client reports.
 NOT_FOR_CLIENT_READERS = {"spoc": 404, "observer": 404}
+
+# Vendor staff and those who manage a project (the outsider manages one of their own).
+TWO_FACTOR_REQUIRED = ("pm", "staff", "outsider")
 
 # (url name, method, arguments, expected status per persona)
 MATRIX = [
@@ -129,6 +133,7 @@ MATRIX = [
     ("projects:edit", "get", "project", expect(MANAGERS)),
     ("projects:edit", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:history", "get", "project", expect(MANAGERS)),
+    ("projects:archive", "get", "project", expect(MANAGERS)),
     ("projects:save_template", "get", "project", expect(MANAGERS)),
     ("projects:save_template", "post", "project", expect(MANAGERS, ok=302)),
     ("projects:site_add", "get", "project", expect(MANAGERS)),
@@ -141,6 +146,9 @@ MATRIX = [
     ("projects:member_remove", "post", "membership", expect(MANAGERS, ok=302)),
     ("projects:list", "get", None, expect(EVERYONE)),
     ("projects:create", "get", None, expect(MANAGERS, hidden=403)),
+    ("projects:import", "get", None, expect(("staff",), hidden=403)),
+    # An empty form: the import is refused next to the file field, nothing happens.
+    ("projects:import", "post", None, expect(("staff",), hidden=403)),
     ("projects:client_list", "get", None, expect(("staff",), hidden=403)),
     ("projects:client_create", "get", None, expect(("staff",), hidden=403)),
     ("projects:client_edit", "get", "client", expect(("staff",), hidden=403)),
@@ -148,6 +156,7 @@ MATRIX = [
     ("projects:user_list", "get", None, expect(("staff",), hidden=403)),
     ("projects:user_create", "get", None, expect(("staff",), hidden=403)),
     ("projects:user_edit", "get", "user", expect(("staff",), hidden=403)),
+    ("projects:user_two_factor_reset", "post", "user", expect(("staff",), ok=302, hidden=403)),
     ("projects:member_digest", "post", "project", {**expect(MEMBERS, ok=302), "staff": 404}),
     ("stakeholders:list", "get", "project", expect(PROJECT_VIEWERS)),
     ("stakeholders:add", "get", "project", expect(MANAGERS)),
@@ -220,8 +229,22 @@ MATRIX = [
     ("requirements:feedback_me_too", "post", "feedback", expect(TESTERS, ok=302)),
     ("requirements:screenshot", "get", "screenshot", expect(TESTING)),
     ("requirements:readiness", "get", "project", expect(ALL_REQUIREMENTS)),
+    ("audit:list", "get", None, expect(("staff",), hidden=403)),
+    ("audit:export", "get", None, expect(("staff",), hidden=403)),
     ("accounts:profile", "get", None, expect(EVERYONE)),
     ("accounts:password_change", "get", None, expect(EVERYONE)),
+    # Those who must use a second factor have it (signed in verified); the others set one up.
+    ("accounts:two_factor", "get", None, expect(EVERYONE)),
+    # Verified: on to the next page; without an authenticator: to set one up.
+    ("accounts:two_factor_verify", "get", None, expect(EVERYONE, ok=302)),
+    ("accounts:recovery_codes", "post", None, expect(TWO_FACTOR_REQUIRED, refused=302)),
+    # Refused where it is required; a no-op redirect for those who have none.
+    (
+        "accounts:two_factor_disable",
+        "post",
+        None,
+        expect(set(EVERYONE) - set(TWO_FACTOR_REQUIRED), ok=302, hidden=403),
+    ),
 ]
 
 POST_DATA = {
@@ -471,15 +494,17 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.mark.parametrize(("url_name", "method", "kind", "who", "status"), CASES)
-def test_access(client, project, persona, url_name, method, kind, who, status):
-    # The object acted on belongs to `project`: for memberships, a tester added for the test;
-    # entries are requests from a client stakeholder, waiting for the point of contact.
+def target_of(kind, persona):
+    """The person an object of `kind` is made for: for memberships, a tester added for the
+    test; entries are requests from a client stakeholder, waiting for the point of contact."""
     target = {"membership": "tester", "user": "tester", "entry": "stakeholder",
               "attachment": "stakeholder", "round": "tester", "feedback": "tester",
               "screenshot": "tester"}.get(kind)  # fmt: skip
-    target = persona(target) if target else None
-    url = reverse(url_name, args=_args(kind, project, target))
+    return persona(target) if target else None
+
+
+def post_data(url_name, project) -> dict:
+    """The valid form `url_name` is posted with, its ids those of `project`'s objects."""
     data = dict(POST_DATA.get(url_name, {}))
     if data.get("site") == "{site}":
         data["site"] = SiteFactory(project=project).pk
@@ -487,6 +512,13 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
         data["line"] = _budget_line(project).pk
     if data.get("stakeholder") == "{stakeholder}":
         data["stakeholder"] = _stakeholder(project).pk
+    return data
+
+
+@pytest.mark.parametrize(("url_name", "method", "kind", "who", "status"), CASES)
+def test_access(client, project, persona, url_name, method, kind, who, status):
+    url = reverse(url_name, args=_args(kind, project, target_of(kind, persona)))
+    data = post_data(url_name, project)
     user = persona(who)
     if user is not None:
         client.force_login(user)
@@ -507,6 +539,9 @@ def test_access(client, project, persona, url_name, method, kind, who, status):
         assert b"Page not found" in response.content
     if status == 403:
         assert "do this here" in response.content.decode()
+        # Every refusal is in the audit log, with the person refused.
+        refusal = AuditEvent.objects.filter(kind=Kind.ACCESS_REFUSED).latest("pk")
+        assert (refusal.actor, refusal.path.split("?")[0]) == (user, url)
 
 
 def _row_counts() -> dict[str, int]:
@@ -523,7 +558,7 @@ def test_every_url_name_is_in_the_matrix():
 
     names = {
         f"{namespace}:{name}"
-        for namespace in ("projects", "stakeholders", "requirements")
+        for namespace in ("projects", "stakeholders", "requirements", "audit")
         for name in get_resolver().namespace_dict[namespace][1].reverse_dict
         if isinstance(name, str)
     }

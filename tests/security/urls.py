@@ -1,5 +1,6 @@
-"""A URL that fails, to see the 500 page the way a visitor would."""
+"""URLs that fail, to see the error pages the way a visitor would."""
 
+from django.db import OperationalError
 from django.urls import path
 
 
@@ -7,4 +8,9 @@ def fail(request):
     raise RuntimeError("A view that fails, for the 500 page")
 
 
-urlpatterns = [path("fail/", fail)]
+def database_down(request):
+    raise OperationalError("connection failed: Connection refused")
+
+
+urlpatterns = [path("fail/", fail), path("database-down/", database_down)]
+handler500 = "config.errors.server_error"

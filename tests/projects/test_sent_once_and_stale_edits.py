@@ -1,0 +1,296 @@
+"""No lost update (two people saving the same item) and no double submit (a create form sent
+twice makes one row), through the pages people use."""
+
+import re
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from projects import services
+from projects.models import BudgetLine, CostEntry, Milestone, RaidItem, Submission
+from projects.versions import StaleEdit, differences
+from requirements.models import Feedback, FeedbackComment, Requirement
+from stakeholders.models import Entry
+from tests.projects.factories import ProjectFactory
+from tests.requirements.uat import log, move, open_round
+
+
+def _milestone(project, **fields):
+    return services.milestone_save(
+        milestone=Milestone(project=project, name="Go-live", planned_date=date(2027, 3, 1),
+                            forecast_date=date(2027, 3, 1), **fields),
+        by=None,
+    )  # fmt: skip
+
+
+MILESTONE = {"name": "Go-live", "planned_date": "2027-03-01", "forecast_date": "2027-03-01"}
+
+
+# Stale edits
+
+
+def test_the_differences_mark_what_the_other_person_changed(project, pm):
+    milestone = _milestone(project)
+    read = Milestone.objects.get(pk=milestone.pk)
+    theirs = Milestone.objects.get(pk=milestone.pk)
+    theirs.forecast_date = date(2027, 4, 1)
+    yours = Milestone.objects.get(pk=milestone.pk)
+    yours.name = "Launch"
+    changes = {c.label: c for c in differences(current=theirs, yours=yours, read=read)}
+    assert set(changes) == {"Forecast", "Name"}
+    assert (changes["Forecast"].theirs, changes["Forecast"].yours) == ("2027-04-01", "2027-03-01")
+    assert changes["Forecast"].by_them and not changes["Name"].by_them
+
+
+def test_a_stale_milestone_save_is_refused_and_theirs_kept(project, pm, team_member):
+    milestone = _milestone(project)
+    theirs, mine = (Milestone.objects.get(pk=milestone.pk) for _ in range(2))
+    theirs.forecast_date = date(2027, 4, 1)
+    services.milestone_save(milestone=theirs, read_version=1, by=team_member)
+    mine.name = "Launch"
+    with pytest.raises(StaleEdit) as refusal:
+        services.milestone_save(milestone=mine, read_version=1, by=pm)
+    assert [c.label for c in refusal.value.changes if c.by_them] == ["Forecast"]
+    milestone.refresh_from_db()
+    assert (milestone.name, milestone.forecast_date, milestone.version) == (
+        "Go-live",
+        date(2027, 4, 1),
+        2,
+    )
+
+
+def test_the_second_milestone_saver_sees_theirs_beside_yours_and_can_keep_theirs(
+    client, project, pm
+):
+    milestone = _milestone(project)
+    url = reverse("projects:milestone_edit", args=[project.key, milestone.pk])
+    client.force_login(pm)
+    form = client.get(url).content.decode()
+    assert re.search(r'name="version" value="1"', form)
+    client.post(url, {**MILESTONE, "forecast_date": "2027-04-01", "version": 1})
+    response = client.post(url, {**MILESTONE, "name": "Launch", "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "changed this milestone while you were editing it" in html
+    assert "Theirs (saved)" in html and "2027-04-01" in html and "Launch" in html
+    assert "changed by them" in html
+    milestone.refresh_from_db()
+    assert (milestone.name, milestone.forecast_date) == ("Go-live", date(2027, 4, 1))
+    # The form sent again is based on the saved version now: this time it is saved.
+    assert 'name="version" value="2"' in html
+    again = client.post(url, {**MILESTONE, "name": "Launch", "version": 2})
+    assert again.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.name, milestone.version) == ("Launch", 3)
+
+
+def test_the_second_requirement_editor_can_save_after_seeing_the_difference(
+    client, project, pm, team_member
+):
+    from requirements import services as requirement_services
+
+    requirement = requirement_services.requirement_submit(
+        requirement=Requirement(project=project, title="Original"), by=pm
+    )
+    url = reverse("requirements:edit", args=[project.key, requirement.number])
+    data = {"title": "X", "area": "platform", "priority": "must", "kind": "functional"}
+    client.force_login(team_member)
+    client.post(url, {**data, "title": "Their change", "version": 1})
+    client.force_login(pm)
+    html = client.post(url, {**data, "title": "Mine", "version": 1}).content.decode()
+    assert "Their change" in html and "Mine" in html and "changed by them" in html
+    assert client.post(url, {**data, "title": "Mine", "version": 2}).status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.title == "Mine"
+
+
+def test_a_second_triage_of_the_same_feedback_is_refused_and_shown(
+    client, project, pm, team_member, tester
+):
+    feedback = log(open_round(project, [tester]), tester)
+    url = reverse("requirements:feedback_transition", args=[project.key, feedback.number])
+    client.force_login(team_member)
+    assert client.post(url, {"to": "triaged", "version": 1}).status_code == 302
+    client.force_login(pm)
+    response = client.post(url, {"to": "wont_fix", "reason": "Old tablets", "version": 1})
+    html = response.content.decode()
+    assert "changed this feedback while you were editing it" in html
+    assert "Theirs (saved)" in html and "Triaged" in html and "Won" in html
+    feedback.refresh_from_db()
+    assert (feedback.status, feedback.version) == ("triaged", 2)
+
+
+def test_a_stale_feedback_triage_through_htmx_shows_the_difference_in_place(
+    client, project, pm, team_member, tester
+):
+    feedback = log(open_round(project, [tester]), tester)
+    move(feedback, "triaged", team_member)
+    url = reverse("requirements:feedback_transition", args=[project.key, feedback.number])
+    client.force_login(pm)
+    data = {"to": "wont_fix", "reason": "Old tablets", "version": 1}
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="grid" id="item">')
+    assert "changed by them" in html
+    assert 'name="version" value="2"' in html
+
+
+def test_a_stale_move_on_the_board_says_where_the_card_went(
+    client, project, pm, team_member, tester
+):
+    feedback = log(open_round(project, [tester]), tester)
+    move(feedback, "triaged", team_member)
+    url = reverse("requirements:feedback_transition", args=[project.key, feedback.number])
+    client.force_login(pm)
+    data = {"to": "triaged", "version": 1, "card": "1"}
+    html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "moved it meanwhile: it is now triaged. Nothing was overwritten." in html
+    feedback.refresh_from_db()
+    assert (feedback.status, feedback.version) == ("triaged", 2)
+
+
+# Sent once
+
+
+def _posted_twice(client, user, url, data):
+    client.force_login(user)
+    token = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())[1]
+    first = client.post(url, {**data, "once": token})
+    second = client.post(url, {**data, "once": token})
+    return first, second
+
+
+def test_a_requirement_sent_twice_is_submitted_once(client, project, pm):
+    url = reverse("requirements:new", args=[project.key])
+    data = {"title": "SSO", "area": "platform", "priority": "must", "kind": "functional"}
+    first, second = _posted_twice(client, pm, url, data)
+    assert Requirement.objects.filter(project=project).count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Submission.objects.count() == 1
+
+
+def test_feedback_sent_twice_is_logged_once(client, project, tester):
+    test_round = open_round(project, [tester])
+    url = reverse("requirements:feedback_new", args=[project.key, test_round.pk])
+    data = {"title": "Video stops", "kind": "defect", "severity": "major"}
+    first, second = _posted_twice(client, tester, url, data)
+    assert Feedback.objects.filter(project=project).count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_a_comment_sent_twice_is_posted_once(client, project, team_member, tester):
+    feedback = log(open_round(project, [tester]), tester)
+    detail = reverse("requirements:feedback", args=[project.key, feedback.number])
+    client.force_login(team_member)
+    token = re.search(r'name="once" value="([^"]+)"', client.get(detail).content.decode())[1]
+    url = reverse("requirements:feedback_comment", args=[project.key, feedback.number])
+    for _ in range(2):
+        response = client.post(url, {"body": "Which browser?", "once": token})
+        assert response.status_code == 302
+    assert FeedbackComment.objects.filter(feedback=feedback).count() == 1
+
+
+def test_a_channel_entry_sent_twice_is_posted_once(client, project, team_member):
+    url = reverse("stakeholders:post", args=[project.key])
+    data = {"kind": "question", "subject": "Which browsers?", "body": "Edge?"}
+    first, second = _posted_twice(client, team_member, url, data)
+    assert Entry.objects.filter(project=project, subject="Which browsers?").count() == 1
+    assert first["Location"] == second["Location"]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "model"),
+    [
+        ("projects:milestone_add", MILESTONE, Milestone),
+        ("projects:raid_add", {"kind": "risk", "title": "Designer", "impact": "high",
+                               "status": "open"}, RaidItem),
+        ("projects:cost_entry_add", {"date": "2026-10-01", "description": "Invoice",
+                                     "amount": "100", "currency": "EUR",
+                                     "rate_to_project": "1"}, CostEntry),
+    ],
+)  # fmt: skip
+def test_a_plan_or_budget_row_sent_twice_is_added_once(client, project, pm, url_name, data, model):
+    if model is CostEntry:
+        line = services.budget_line_save(
+            line=BudgetLine(project=project, category="licences", name="Licences",
+                            planned_amount=Decimal(1000)),
+            by=pm,
+        )  # fmt: skip
+        data = {**data, "line": line.pk}
+    first, second = _posted_twice(client, pm, reverse(url_name, args=[project.key]), data)
+    assert model.objects.filter(project=project).count() == 1
+    assert first.status_code == second.status_code == 302
+
+
+def test_a_refused_form_keeps_its_token_and_the_corrected_one_is_saved_once(client, project, pm):
+    url = reverse("projects:milestone_add", args=[project.key])
+    client.force_login(pm)
+    token = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())[1]
+    refused = client.post(url, {**MILESTONE, "planned_date": "", "once": token})
+    assert refused.status_code == 200 and f'value="{token}"' in refused.content.decode()
+    assert client.post(url, {**MILESTONE, "once": token}).status_code == 302
+    assert client.post(url, {**MILESTONE, "once": token}).status_code == 302
+    assert Milestone.objects.filter(project=project).count() == 1
+
+
+def test_someone_elses_token_creates_nothing_and_reveals_nothing(client, project, pm, team_member):
+    url = reverse("stakeholders:post", args=[project.key])
+    data = {"kind": "question", "subject": "Which browsers?", "body": "Edge?", "once": "t" * 32}
+    client.force_login(pm)
+    client.post(url, data)
+    client.force_login(team_member)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "already sent" in response.content.decode()
+    assert Entry.objects.filter(project=project).count() == 1
+
+
+def test_two_forms_get_two_tokens(client, project, pm):
+    client.force_login(pm)
+    url = reverse("projects:raid_add", args=[project.key])
+    tokens = {
+        re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())[1]
+        for _ in range(2)
+    }
+    assert len(tokens) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: SQLite runs one writer at a time anyway",
+)
+def test_the_same_form_sent_at_once_from_four_tabs_makes_one_row(pm):
+    project = ProjectFactory(manager=pm)
+    url = reverse("requirements:new", args=[project.key])
+    data = {"title": "SSO", "area": "platform", "priority": "must", "kind": "functional",
+            "once": "same-token-from-every-tab"}  # fmt: skip
+    start, answers, errors = threading.Barrier(4), [], []
+
+    def tab():
+        try:
+            browser = Client()
+            browser.force_login(pm)
+            start.wait()
+            answers.append(browser.post(url, data))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Requirement.objects.filter(project=project).count() == 1
+    assert {answer.status_code for answer in answers} == {302}
+    assert len({answer["Location"] for answer in answers}) == 1
