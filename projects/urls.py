@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
+    path("import/", views.project_import, name="import"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:client_id>/", views.client_edit, name="client_edit"),
@@ -14,6 +15,11 @@ urlpatterns = [
     path("people/", views.user_list, name="user_list"),
     path("people/new/", views.user_create, name="user_create"),
     path("people/<int:user_id>/", views.user_edit, name="user_edit"),
+    path(
+        "people/<int:user_id>/two-factor/reset/",
+        views.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
     path("p/<str:key>/", views.project_home, name="home"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("p/<str:key>/edit/", views.project_edit, name="edit"),
@@ -21,6 +27,7 @@ urlpatterns = [
     path("p/<str:key>/findings/run/", views.project_run_checks, name="run_checks"),
     path("p/<str:key>/save-as-template/", views.project_save_template, name="save_template"),
     path("p/<str:key>/history/", views.project_history, name="history"),
+    path("p/<str:key>/archive.zip", views.project_archive, name="archive"),
     path("p/<str:key>/sites/new/", views.site_add, name="site_add"),
     path("p/<str:key>/sites/<int:site_id>/", views.site_edit, name="site_edit"),
     path("p/<str:key>/sites/<int:site_id>/archive/", views.site_archive, name="site_archive"),

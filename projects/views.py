@@ -1,5 +1,6 @@
 import copy
 import datetime
+import tempfile
 from functools import wraps
 
 from django.conf import settings
@@ -8,19 +9,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import budget, checks, services, timeline
+from accounts import services as account_services
+from accounts.two_factor import authenticator
+from audit import services as audit
+from audit.models import Kind
+
+from . import archive, budget, checks, services, timeline
 from .access import project_for, require
 from .calendar import milestones_ics
 from .filters import ProjectFilter
 from .forms import (
     ASSIGNABLE_ROLES,
+    ArchiveImportForm,
     BudgetLineForm,
     ClientForm,
     ContentReleaseForm,
@@ -53,7 +60,7 @@ from .models import (
     Site,
     lead_times,
 )
-from .pages import paginate, submitted
+from .pages import page_or_fragment, paginate, read_choices, submitted
 from .roles import VENDOR_ROLES, Role
 from .templates import copied_labels
 
@@ -104,10 +111,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context["shows_portfolio"] = context["can_create"] or any(
         project.my_role in VENDOR_ROLES for project in page
     )
-    template = "projects/project_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    read_choices(request, project_filter.form)
+    return render(
+        request, page_or_fragment(request, "projects/project_list.html", "results"), context
+    )
 
 
 @login_required
@@ -128,15 +135,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if project:
         messages.success(request, _("Project %(key)s created.") % {"key": project.key})
         return redirect(project)
-    context = {"form": form, "copied": copied_labels()}
+    context = {"form": read_choices(request, form), "copied": copied_labels()}
     return render(request, "projects/project_form.html", context)
 
 
 @login_required
 def project_home(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key)
-    sites = project.sites.active()
-    archived_sites = project.sites.filter(archived_at__isnull=False)
+    all_sites = list(project.sites.all())
+    sites = [site for site in all_sites if site.archived_at is None]
+    archived_sites = [site for site in all_sites if site.archived_at is not None]
     members = (
         Membership.objects.active()
         .filter(project=project)
@@ -259,6 +267,41 @@ def project_edit(request: HttpRequest, key: str) -> HttpResponse:
         messages.success(request, _("Project details saved."))
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_archive(request: HttpRequest, key: str) -> FileResponse:
+    project = project_for(request, key, "manage_project")
+    # Spooled to disk: a project with many files does not sit whole in memory.
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    archive.export_project(project, out)
+    out.seek(0)
+    filename = archive.default_filename(project)
+    audit.record(Kind.EXPORT, request=request, project=project, subject=filename, obj=project)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/zip",
+    )
+
+
+@staff_required
+def project_import(request: HttpRequest) -> HttpResponse:
+    form = ArchiveImportForm(request.POST or None, request.FILES or None)
+    project = submitted(
+        request,
+        form,
+        lambda f: services.project_import(source=f.cleaned_data["archive"], by=request.user),
+    )
+    if project:
+        messages.success(
+            request,
+            _("%(project)s imported. People new to this instance reset their password to sign in.")
+            % {"project": project},
+        )
+        return redirect(project)
+    return render(request, "projects/project_import.html", {"form": form})
 
 
 @login_required
@@ -529,6 +572,22 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return _user_form(request, get_object_or_404(User, pk=user_id))
 
 
+@require_POST
+@staff_required
+def user_two_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person lost their phone: remove their second factor so that they can set up a new one."""
+    person = get_object_or_404(User, pk=user_id)
+    if account_services.two_factor_reset(user=person, by=request.user):
+        messages.success(
+            request,
+            _("Two-factor sign-in was reset for %(email)s: they set it up again at their next "
+              "sign-in.") % {"email": person.email},
+        )  # fmt: skip
+    else:
+        messages.info(request, _("%(email)s had no second factor.") % {"email": person.email})
+    return redirect("projects:user_edit", user_id=person.pk)
+
+
 def _user_form(request: HttpRequest, person) -> HttpResponse:
     initial = {"may_create_projects": person.pk and services.user_may_create_projects(person)}
     form = StaffUserForm(request.POST or None, instance=copy.copy(person), initial=initial)
@@ -544,7 +603,12 @@ def _user_form(request: HttpRequest, person) -> HttpResponse:
     if saved:
         messages.success(request, _("Account %(email)s saved.") % {"email": saved.email})
         return redirect("projects:user_list")
-    return render(request, "projects/user_form.html", {"form": form, "person": person})
+    context = {
+        "form": form,
+        "person": person,
+        "two_factor_on": bool(person.pk) and authenticator(person) is not None,
+    }
+    return render(request, "projects/user_form.html", context)
 
 
 @require_POST
@@ -594,7 +658,9 @@ def milestone_edit(request: HttpRequest, key: str, milestone_id: int | None = No
     saved = submitted(
         request,
         form,
-        lambda f: services.milestone_save(milestone=f.save(commit=False), by=request.user),
+        lambda f: services.milestone_save(
+            milestone=f.save(commit=False), read_version=f.cleaned_data["version"], by=request.user
+        ),
     )
     if saved:
         messages.success(request, _("Milestone %(name)s saved.") % {"name": saved.name})
