@@ -53,6 +53,8 @@ def parse_eml(content: bytes) -> ParsedEmail:
     subject, sender, recipients, text = (
         value.replace("\x00", "") for value in (subject, sender, recipients, text)
     )
+    # Headers are one line each: an encoded CR/LF must not split a subject shown or re-sent.
+    subject, sender, recipients = (" ".join(v.split()) for v in (subject, sender, recipients))
     parsed = ParsedEmail(subject[:300], sender[:500], recipients, sent, text.strip())
     for part in message.iter_attachments():
         name = part.get_filename() or "attachment"

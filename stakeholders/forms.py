@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
+from projects.forms import DateInput, SentOnce
 
 from .models import Department, Entry, EntryKind, Raci, Side, Stakeholder
 
@@ -99,7 +99,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(SentOnce, forms.ModelForm):
     files = MultipleFileField(label=_("Attachments"), required=False)
 
     class Meta:
@@ -113,7 +113,7 @@ class EntryForm(forms.ModelForm):
         self.fields["kind"].choices = [c for c in EntryKind.choices if c[0] != EntryKind.EMAIL]
 
 
-class EmailRecordForm(forms.Form):
+class EmailRecordForm(SentOnce, forms.Form):
     file = forms.FileField(
         label=_("E-mail file (.eml)"),
         help_text=_("Save the e-mail from your mail program as an .eml file."),

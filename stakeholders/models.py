@@ -105,8 +105,15 @@ class Raci(models.TextChoices):
     INFORMED = "I", _("Informed")
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def held(self):
+        """The cells that carry a letter: a cleared cell keeps its row, with no letter."""
+        return self.exclude(letter="")
+
+
 class Assignment(models.Model):
-    """One stakeholder's RACI letter for one area of the ownership map."""
+    """One stakeholder's RACI letter for one area of the ownership map; clearing the cell
+    empties the letter and keeps the row, so that the map's past stays in the project."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
     area = models.CharField(max_length=20, choices=Area.choices)
@@ -118,6 +125,7 @@ class Assignment(models.Model):
     letter = models.CharField(max_length=1, choices=Raci.choices)
 
     history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -8,11 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import Kind
 from projects.access import project_for
 from projects.models import Project
-from projects.pages import id_or_404, paginate, submitted
+from projects.pages import (
+    id_or_404,
+    once,
+    page_or_fragment,
+    paginate,
+    read_choices,
+    submitted,
+)
 from projects.tabular import MAX_BYTES, decode
-from projects.uploads import check_upload, check_uploads
+from projects.uploads import MAX_SIZE, check_upload, check_uploads
 
 from . import imports, services
 from .eml import parse_eml
@@ -44,9 +53,10 @@ def stakeholder_list(request: HttpRequest, key: str) -> HttpResponse:
     people_filter = StakeholderFilter(request.GET, queryset=people, project=project)
     context = {
         "project": project,
-        "filter": people_filter,
         "page": paginate(request, people_filter.qs),
+        "filter": people_filter,
     }
+    read_choices(request, people_filter.form)
     return render(request, "stakeholders/stakeholder_list.html", context)
 
 
@@ -128,7 +138,9 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
 def _map_context(project: Project) -> dict:
     sites = list(project.sites.active())
     areas = map_areas(sites)
-    assignments = list(Assignment.objects.filter(project=project).select_related("stakeholder"))
+    assignments = list(
+        Assignment.objects.held().filter(project=project).select_related("stakeholder")
+    )
     people = list(project.stakeholders.active().select_related("site"))
     letters = {(a.stakeholder_id, a.area, a.site_id): a.letter for a in assignments}
     grid = [
@@ -207,12 +219,14 @@ def contact(request: HttpRequest, key: str) -> HttpResponse:
             request, _("%(name)s is now the point of contact.") % {"name": term.stakeholder.name}
         )
         return redirect("stakeholders:contact", project.key)
-    terms = PointOfContact.objects.filter(project=project).select_related("stakeholder", "named_by")
+    terms = list(
+        PointOfContact.objects.filter(project=project).select_related("stakeholder", "named_by")
+    )
     context = {
         "project": project,
         "current": services.current_contacts(project),
         "terms": terms,
-        "form": form,
+        "form": read_choices(request, form),
     }
     return render(request, "stakeholders/contact.html", context)
 
@@ -244,14 +258,14 @@ def channel(request: HttpRequest, key: str) -> HttpResponse:
     entry_filter = ChannelFilter(request.GET, queryset=_entries(project), project=project)
     context = {
         "project": project,
-        "filter": entry_filter,
         "page": paginate(request, entry_filter.qs),
+        "filter": entry_filter,
         "form": EntryForm(),
     }
-    template = "stakeholders/channel.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#entries"
-    return render(request, template, context)
+    read_choices(request, entry_filter.form)
+    return render(
+        request, page_or_fragment(request, "stakeholders/channel.html", "entries"), context
+    )
 
 
 @login_required
@@ -272,14 +286,18 @@ def entry_post(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             files = check_uploads(form.cleaned_data["files"])
-            entry = services.entry_post(
-                project=project,
-                author=request.user,
-                kind=form.cleaned_data["kind"],
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                corrects=corrects,
-                files=files,
+            entry = once(
+                request,
+                form,
+                lambda f: services.entry_post(
+                    project=project,
+                    author=request.user,
+                    kind=f.cleaned_data["kind"],
+                    subject=f.cleaned_data["subject"],
+                    body=f.cleaned_data["body"],
+                    corrects=corrects,
+                    files=files,
+                ),
             )
         except ValidationError as error:
             form.add_error("files" if not hasattr(error, "error_dict") else None, error)
@@ -306,20 +324,24 @@ def email_record(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            original = check_upload(upload.name, upload.read())
+            original = check_upload(upload.name, upload.read(MAX_SIZE + 1))
             if not original.name.endswith(".eml"):
                 raise ValidationError(_("Choose an .eml file."))
             parsed = parse_eml(original.content)
-            entry = services.entry_post(
-                project=project,
-                author=request.user,
-                kind=EntryKind.EMAIL,
-                subject=parsed.subject or _("(no subject)"),
-                body=parsed.text,
-                files=[original, *parsed.attachments],
-                email_from=parsed.sender,
-                email_to=parsed.recipients,
-                email_date=parsed.sent,
+            entry = once(
+                request,
+                form,
+                lambda f: services.entry_post(
+                    project=project,
+                    author=request.user,
+                    kind=EntryKind.EMAIL,
+                    subject=parsed.subject or _("(no subject)"),
+                    body=parsed.text,
+                    files=[original, *parsed.attachments],
+                    email_from=parsed.sender,
+                    email_to=parsed.recipients,
+                    email_date=parsed.sent,
+                ),
             )
         except ValidationError as error:
             form.add_error("file", error)
@@ -387,6 +409,7 @@ def decision_log(request: HttpRequest, key: str) -> HttpResponse:
 def attachment(request: HttpRequest, key: str, attachment_id: int) -> FileResponse:
     project = project_for(request, key, "read_channel")
     item = get_object_or_404(Attachment, pk=attachment_id, entry__project=project)
+    audit.record(Kind.DOWNLOAD, request=request, project=project, subject=item.name, obj=item)
     # Always a download, never shown inline: an uploaded file must not run as a page of ours.
     return FileResponse(
         item.file.open("rb"),

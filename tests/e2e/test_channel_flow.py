@@ -219,7 +219,7 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
         (tomas.pk, "communication", None),
         (tomas.pk, "local_rollout", germany.pk),
     }
-    assert Assignment.objects.filter(project=project).count() == len(owners)
+    assert Assignment.objects.held().filter(project=project).count() == len(owners)
 
     # Without JavaScript the map still reads, and a cell still saves with its own button.
     plain_page = new_context(java_script_enabled=False).new_page()

@@ -110,3 +110,14 @@ def test_a_server_error_page_carries_them(client):
     assert "Something went wrong on our side" in html
     assert "style=" not in html
     assert_secure_headers(response)
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_with_the_database_unreachable_the_error_page_is_a_503_to_retry(client):
+    client.raise_request_exception = False
+    response = client.get("/database-down/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "Connection refused" not in html
+    assert_secure_headers(response)

@@ -196,14 +196,21 @@ def test_the_daily_digest_goes_once_to_readers_who_asked(
     assert send_channel_digests("2020-01-01") == 0
 
 
-def test_clearing_a_cell_removes_the_letter_and_keeps_its_history(project, pm):
+def test_clearing_a_cell_empties_the_letter_and_keeps_the_row_and_its_history(project, pm):
     person = StakeholderFactory(project=project)
     services.assignment_set(project=project, stakeholder=person, area="platform", site_id=None,
                             letter="A", by=pm)  # fmt: skip
     services.assignment_set(project=project, stakeholder=person, area="platform", site_id=None,
                             letter="", by=pm)  # fmt: skip
-    assert not Assignment.objects.exists()
-    assert [h.history_type for h in Assignment.history.order_by("history_date")] == ["+", "-"]
+    (cell,) = Assignment.objects.all()
+    assert cell.letter == "" and not Assignment.objects.held().exists()
+    assert [(h.history_type, h.letter) for h in Assignment.history.order_by("history_date")] == [
+        ("+", "A"),
+        ("~", ""),
+    ]
+    services.assignment_set(project=project, stakeholder=person, area="platform", site_id=None,
+                            letter="R", by=pm)  # fmt: skip
+    assert Assignment.objects.get().letter == "R"
 
 
 def test_a_stakeholder_of_another_project_cannot_be_assigned(project, pm):

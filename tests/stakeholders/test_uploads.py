@@ -15,7 +15,7 @@ from projects.uploads import check_upload, clean_name
 from stakeholders import services
 from stakeholders.models import Attachment, Entry, EntryKind
 from tests.projects.factories import ProjectFactory
-from tests.stakeholders.test_hostile_input import assert_inert
+from tests.security.hostile import assert_inert
 
 
 def _png() -> bytes:
