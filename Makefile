@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test worker lint format lock bench-report
+.PHONY: help run test worker lint format lock audit bench-report bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,6 +39,13 @@ format: $(STAMP) ## Rewrite the code in the house style (ruff)
 
 bench-report: $(STAMP) ## Time the status report's PDF per page against WeasyPrint alone (under a minute)
 	$(BIN)/python bench/report_pdf.py
+
+BENCH_SCALE ?= 0.2
+bench: $(STAMP) ## Seed the scale data set, time each page against its floor, write bench.json (<10 min)
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
+
+audit: $(STAMP) ## Check the pinned packages against known vulnerabilities (pip-audit; needs PyPI's JSON API or OSV)
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements.txt -r requirements-dev.txt
 
 lock: ## Re-pin the locks with hashes from pyproject.toml and requirements-dev.in (needs uv)
 	uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o requirements.txt

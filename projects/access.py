@@ -1,18 +1,33 @@
 """The one way a view reaches a project: loaded from the URL, through what the person may see."""
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from guardian.core import ObjectPermissionChecker
 
-from .models import Membership, Project
+from audit import services as audit
+from audit.models import Kind
+
+from .models import Membership, Project, ProjectGroupObjectPermission
 from .roles import PERMISSIONS, STAFF_PERMISSIONS
+
+
+def _grants(user):
+    """What the person's role groups are granted. Permissions go to a project's role groups
+    only, never to a person directly (see `services.project_sync_role_groups`)."""
+    return ProjectGroupObjectPermission.objects.filter(group__user=user)
 
 
 def project_permissions(user, project: Project) -> frozenset[str]:
     if user.is_staff or user.is_superuser:
         return STAFF_PERMISSIONS
-    return frozenset(ObjectPermissionChecker(user).get_perms(project))
+    if not user.is_active:
+        return frozenset()
+    return frozenset(
+        _grants(user).filter(content_object=project).values_list("permission__codename", flat=True)
+    )
 
 
 def project_for(request, key: str, perm: str = "view_project") -> Project:
@@ -21,10 +36,26 @@ def project_for(request, key: str, perm: str = "view_project") -> Project:
     Someone who may not see the project gets 404, so that its existence does not leak; a member
     whose role lacks `perm` gets 403 with a page that says what their role allows.
     """
-    project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("client"), key=key
-    )
-    project.user_perms = project_permissions(request.user, project)
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        project = get_object_or_404(Project.objects.select_related("client"), key=key)
+        project.user_perms = STAFF_PERMISSIONS
+    else:
+        # The project and the person's permissions on it in one read: a row per permission.
+        grants = (
+            list(
+                _grants(user)
+                .filter(content_object__key=key)
+                .select_related("content_object__client", "permission")
+            )
+            if user.is_active
+            else []
+        )
+        perms = frozenset(grant.permission.codename for grant in grants)
+        if "view_project" not in perms:
+            _refuse_hidden(request, key)
+        project = grants[0].content_object
+        project.user_perms = perms
     require(request, project, perm)
     return project
 
@@ -39,3 +70,17 @@ def require(request, project: Project, perm: str) -> None:
             _("Your role on %(project)s (%(role)s) does not allow you to %(action)s.")
             % {"project": project, "role": role, "action": PERMISSIONS[perm]}
         )
+
+
+def _refuse_hidden(request, key: str) -> NoReturn:
+    """Not found, as if the project did not exist; but if it does, the attempt is recorded."""
+    hidden = Project.objects.filter(key=key).first()
+    if hidden is not None:
+        audit.record(
+            Kind.ACCESS_REFUSED,
+            request=request,
+            project=hidden,
+            subject=_("A project the person is not a member of"),
+            detail={"status": 404, "method": request.method},
+        )
+    raise Http404

@@ -9,8 +9,8 @@ the others' data without importing them, e.g.
 
 A copier is called as `copier(source=…, target=…, site_map=…, by=…)` inside the transaction
 that creates the target: `site_map` maps each copied site's id in the source to its copy in the
-target. It writes through the app's services (so each copied row has its history entry) and may
-raise to undo the whole creation.
+target. It writes through `services.copies_create` (one insert per kind of row, each copied row
+with its history entry) and may raise to undo the whole creation.
 """
 
 import datetime

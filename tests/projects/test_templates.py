@@ -530,3 +530,47 @@ def test_budget_amounts_in_another_currency_start_at_zero(plan, pm):
         by=pm,
     )  # fmt: skip
     assert copy.budget_lines.get().planned_amount == Decimal("0")
+
+
+def _grow_plan(project, pm, start, n):
+    """n more sites, each with a milestone, an assumption, a budget line and a local owner."""
+    from projects.models import BudgetLine
+
+    for k in range(start, start + n):
+        site = services.site_save(site=Site(project=project, name=f"Site {k}"), by=pm)
+        services.milestone_save(
+            milestone=Milestone(project=project, site=site, name=f"Go-live {k}",
+                                planned_date=date(2027, 5, 3), forecast_date=date(2027, 5, 3)),
+            by=pm,
+        )  # fmt: skip
+        services.raid_save(item=RaidItem(project=project, kind="assumption", title=f"A{k}"), by=pm)
+        services.budget_line_save(
+            line=BudgetLine(project=project, category="licences", name=f"Licences {k}",
+                            site=site, planned_amount=Decimal(100)),
+            by=pm,
+        )  # fmt: skip
+        person = stakeholder_services.stakeholder_save(
+            stakeholder=Stakeholder(project=project, name=f"Owner {k}", department="ld"), by=pm
+        )
+        stakeholder_services.assignment_set(project=project, stakeholder=person,
+                                            area="local_rollout", site_id=site.pk, letter="A",
+                                            by=pm)  # fmt: skip
+
+
+def test_copying_a_plan_takes_as_many_queries_for_a_big_plan_as_for_a_small_one(
+    plan, pm, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for k, rows in enumerate((2, 25)):
+        _grow_plan(plan, pm, 100 * k, rows)
+        with CaptureQueriesContext(connection) as queries:
+            copy = new_project(plan, pm, key=f"NEW{k}")
+        counts.append(len(queries))
+        assert copy.milestones.count() == plan.milestones.active().count() - 1  # France's stays
+        assert Assignment.objects.filter(project=copy).count() == (2, 27)[k]  # one per site
+        for row in [*copy.milestones.all(), *Assignment.objects.filter(project=copy)]:
+            assert row.history.get().history_user == pm
+    assert counts[0] == counts[1], counts
