@@ -7,10 +7,33 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self):
+        from accounts.two_factor import register_requirement
+
         from . import checks  # noqa: F401 (registers the checks of the plan)
+        from .archive import register_archive_part
+        from .models import (
+            BudgetLine,
+            Client,
+            ContentRelease,
+            CostEntry,
+            Finding,
+            Invitation,
+            Membership,
+            Milestone,
+            Project,
+            RaidItem,
+            Report,
+            ReportSchedule,
+            Site,
+        )
         from .navigation import register_tab
         from .reports import register_project_sections
-        from .services import assumptions_copy, budget_lines_copy, milestones_copy
+        from .services import (
+            MANAGES_PROJECTS,
+            assumptions_copy,
+            budget_lines_copy,
+            milestones_copy,
+        )
         from .templates import register_template_part
 
         register_template_part(
@@ -27,7 +50,19 @@ class ProjectsConfig(AppConfig):
             _("Assumptions to validate, reopened and without an owner"), assumptions_copy, order=30
         )
 
+        # The client is shared by its projects: an instance that has it by name keeps its own.
+        register_archive_part(
+            Client,
+            lambda project: Client.objects.filter(pk=project.client_id),
+            match=lambda fields: Client.objects.filter(name__iexact=fields["name"]).first(),
+        )
+        register_archive_part(Project, lambda project: Project.objects.filter(pk=project.pk))
+        for model in (Site, Membership, Invitation, Milestone, ContentRelease, RaidItem, Finding,
+                      BudgetLine, CostEntry, ReportSchedule, Report):  # fmt: skip
+            register_archive_part(model)
+
         register_project_sections()
+        register_requirement(MANAGES_PROJECTS)
         register_tab(_("Overview"), "projects:home", order=0)
         register_tab(
             _("Plan"),

@@ -10,16 +10,30 @@ open finding is green. A result's `code` names the problem and the thing it is a
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import budget
-from .models import SEVERITY_RANK, CheckArea, Level, RaidKind, Severity, lead_times
+from .models import (
+    SEVERITY_RANK,
+    CheckArea,
+    ContentRelease,
+    Level,
+    Milestone,
+    RaidItem,
+    RaidKind,
+    Severity,
+    Site,
+    lead_times,
+)
 
 # Every threshold of the checks in `projects`, in one place (the other apps keep theirs in
 # their own checks.py). Days are calendar days.
@@ -49,12 +63,16 @@ class Result:
 
 
 CheckFunction = Callable[..., Iterable[Result]]
+# A loader reads what a check needs for many projects at once: `loader(projects, today)` returns
+# a mapping with an entry for each of the projects' ids.
+Loader = Callable[[list, datetime.date], Mapping[int, Any]]
 
 
 @dataclass(frozen=True)
 class Check:
     function: CheckFunction
     area: CheckArea
+    loads: tuple[Loader, ...] = ()
 
     @property
     def name(self) -> str:
@@ -64,13 +82,23 @@ class Check:
 _checks: dict[str, Check] = {}
 
 
-def register(area: CheckArea):
-    """Decorator for a check: `function(project, today) -> Iterable[Result]`."""
+def register(area: CheckArea, *, loads: tuple[Loader, ...] = ()):
+    """Decorator for a check: `function(project, today, *loaded) -> Iterable[Result]`, where
+    `loaded` is what each of `loads` read for this project. The nightly run checks every project
+    with one read per loader, not one per project; checks that share a loader share its read."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
-        check = Check(function, CheckArea(area))
+        check = Check(function, CheckArea(area), tuple(loads))
         _checks[check.name] = check
-        return function
+
+        @functools.wraps(function)
+        def alone(project, today, *loaded):
+            """Called on one project without what it loads, the check loads it itself."""
+            if not loaded:
+                loaded = tuple(loader([project], today)[project.pk] for loader in check.loads)
+            return function(project, today, *loaded)
+
+        return alone
 
     return decorate
 
@@ -80,11 +108,33 @@ def registered() -> list[Check]:
 
 
 def run_all(project, today: datetime.date) -> list[tuple[CheckArea, Result]]:
-    return [
-        (check.area, result)
-        for check in _checks.values()
-        for result in check.function(project, today)
-    ]
+    return run_many([project], today)[project.pk]
+
+
+def run_many(projects: list, today: datetime.date) -> dict[int, list[tuple[CheckArea, Result]]]:
+    """Every check on each of `projects`: project id -> (area, result) pairs."""
+    loaded: dict[Loader, Mapping[int, Any]] = {}
+    for check in _checks.values():
+        for loader in check.loads:
+            if loader not in loaded:
+                loaded[loader] = loader(projects, today)
+    found: dict[int, list[tuple[CheckArea, Result]]] = {project.pk: [] for project in projects}
+    for check in _checks.values():
+        for project in projects:
+            args = [loaded[loader][project.pk] for loader in check.loads]
+            found[project.pk].extend(
+                (check.area, result) for result in check.function(project, today, *args)
+            )
+    return found
+
+
+def by_project(rows: Iterable, projects: list) -> dict[int, list]:
+    """Model rows grouped by their project, in the order read; an empty list for a project
+    with none."""
+    grouped: dict[int, list] = {project.pk: [] for project in projects}
+    for row in rows:
+        grouped[row.project_id].append(row)
+    return grouped
 
 
 def worst(severities: Iterable[str]) -> Severity:
@@ -101,14 +151,31 @@ def rag(findings) -> dict[str, Severity]:
 
 def day(value: datetime.date) -> str:
     """A date as findings write it: 3 Mar 2027."""
+    return _day(value, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: datetime.date, language: str | None) -> str:
+    # Many projects share a go-live or a hosting end: the nightly run words each date once.
     return date_format(value, "j M Y")
 
 
-def waiting_too_long(queryset, field: str, today: datetime.date, amber: int, red: int):
-    """For things waiting since `field`: (how many waited more than `amber` days, the oldest's
-    days, its severity), or None when none did."""
-    late = queryset.filter(**{f"{field}__date__lt": today - datetime.timedelta(days=amber)})
-    times = list(late.values_list(field, flat=True))
+def waiting_since(queryset, field: str, projects: list, today: datetime.date, amber: int):
+    """Project id → when each of the things in `queryset` that waited more than `amber` days
+    started waiting (`field`), for each of `projects` in one query."""
+    late = queryset.filter(
+        project__in=[project.pk for project in projects],
+        **{f"{field}__date__lt": today - datetime.timedelta(days=amber)},
+    )
+    grouped: dict[int, list] = {project.pk: [] for project in projects}
+    for project_id, started in late.values_list("project_id", field):
+        grouped[project_id].append(started)
+    return grouped
+
+
+def waiting_too_long(times: list, today: datetime.date, amber: int, red: int):
+    """For things that waited since `times` (see `waiting_since`): (how many waited more than
+    `amber` days, the oldest's days, its severity), or None when none did."""
     if not times:
         return None
     oldest = (today - timezone.localdate(min(times))).days
@@ -126,19 +193,35 @@ def by_thresholds(value: float, amber: float, red: float, *, above: bool = True)
 # The checks of the plan, the sites and the RAID register.
 
 
+def active_sites(projects, today):
+    return by_project(Site.objects.active().filter(project__in=[p.pk for p in projects]), projects)
+
+
+def open_milestones(projects, today):
+    milestones = Milestone.objects.active().filter(
+        project__in=[p.pk for p in projects], actual_date__isnull=True
+    )
+    return by_project(milestones.select_related("site"), projects)
+
+
 def _plan_url(project) -> str:
     return reverse("projects:plan", args=[project.key])
 
 
-@register(CheckArea.TIMELINE)
-def milestones_late(project, today):
+@register(CheckArea.TIMELINE, loads=(open_milestones,))
+def milestones_late(project, today, milestones):
     """An unfinished milestone past its forecast is overdue (red); a forecast that moved past
     the tolerance from its baseline has slipped (amber, red beyond the second tolerance)."""
-    milestones = project.milestones.active().filter(actual_date__isnull=True)
-    for milestone in milestones.select_related("site"):
+    for milestone in milestones:
+        overdue = milestone.forecast_date < today
+        severity = by_thresholds(
+            milestone.slip_days, THRESHOLDS["slip_amber_days"], THRESHOLDS["slip_red_days"]
+        )
+        if not overdue and severity == Severity.GREEN:
+            continue  # most milestones: nothing to word
         where = f" ({milestone.site.name})" if milestone.site_id else ""
         url = reverse("projects:milestone_edit", args=[project.key, milestone.pk])
-        if milestone.forecast_date < today:
+        if overdue:
             days = (today - milestone.forecast_date).days
             yield Result(
                 f"milestone-overdue:{milestone.pk}",
@@ -148,9 +231,6 @@ def milestones_late(project, today):
                 url,
                 milestone.owner_id,
             )
-        severity = by_thresholds(
-            milestone.slip_days, THRESHOLDS["slip_amber_days"], THRESHOLDS["slip_red_days"]
-        )
         if severity != Severity.GREEN:
             yield Result(
                 f"milestone-slip:{milestone.pk}",
@@ -179,12 +259,17 @@ def hosting_term(project, today):
         )
 
 
-@register(CheckArea.TIMELINE)
-def content_lead_time(project, today):
+def available_releases(projects, today):
+    releases = ContentRelease.objects.filter(
+        project__in=[p.pk for p in projects], archived_at__isnull=True, available_on__isnull=False
+    )
+    return by_project(releases, projects)
+
+
+@register(CheckArea.TIMELINE, loads=(active_sites, available_releases))
+def content_lead_time(project, today, sites, releases):
     """Central quality control that holds content back from a site: the median lead time from
     ready to available above the site's target."""
-    sites = list(project.sites.active())
-    releases = project.releases.filter(archived_at__isnull=True, available_on__isnull=False)
     for row in lead_times(sites, releases):
         if row["over"]:
             yield Result(
@@ -199,12 +284,19 @@ def content_lead_time(project, today):
             )
 
 
-@register(CheckArea.GOVERNANCE)
-def assumptions_unchecked(project, today):
-    """A high-impact assumption still unvalidated after its validation date."""
-    assumptions = project.raid.open().filter(
-        kind=RaidKind.ASSUMPTION, impact=Level.HIGH, due_date__lt=today
+def late_assumptions(projects, today):
+    assumptions = RaidItem.objects.open().filter(
+        project__in=[p.pk for p in projects],
+        kind=RaidKind.ASSUMPTION,
+        impact=Level.HIGH,
+        due_date__lt=today,
     )
+    return by_project(assumptions, projects)
+
+
+@register(CheckArea.GOVERNANCE, loads=(late_assumptions,))
+def assumptions_unchecked(project, today, assumptions):
+    """A high-impact assumption still unvalidated after its validation date."""
     for item in assumptions:
         yield Result(
             f"assumption-unchecked:{item.pk}",
@@ -254,16 +346,21 @@ def _percent_over(value, base) -> int:
     return round((value / base - 1) * 100)
 
 
-@register(CheckArea.BUDGET)
-def budget_against_plan(project, today):
+def internal_figures(projects, today):
+    return budget.figures_many(projects, internal=True, today=today)
+
+
+@register(CheckArea.BUDGET, loads=(internal_figures,))
+def budget_against_plan(project, today, numbers):
     """Spend ahead of the plan for the time elapsed; an estimate at completion over budget;
     earned value indexes (CPI, SPI) below threshold."""
-    numbers = budget.figures(project, internal=True, today=today)
     verdicts = {
         name: severity
         for name, severity in budget_verdicts(numbers).items()
         if severity != Severity.GREEN
     }
+    if not verdicts:
+        return
     url = reverse("projects:budget", args=[project.key])
     currency = numbers.currency
     if "spend" in verdicts:
@@ -309,17 +406,20 @@ def budget_against_plan(project, today):
             )
 
 
-@register(CheckArea.BUDGET)
-def rebilling_above_local_alternative(project, today):
+def rebilling(projects, today):
+    return budget.rebilling_by_site_many(projects)
+
+
+@register(CheckArea.BUDGET, loads=(rebilling, active_sites))
+def rebilling_above_local_alternative(project, today, rebilled, sites):
     """Internal rebilling from head office that costs a site more than a local LMS would: the
     rebilling planned for the site against one year of the local alternative. Paying head
     office more than a year of a local platform is the classic glocal failure."""
-    rebilled = budget.rebilling_by_site(project)
-    url = reverse("projects:budget", args=[project.key])
-    for site in project.sites.active().filter(
-        pk__in=rebilled, local_alternative_cost__isnull=False
-    ):
+    for site in sites:
+        if site.local_alternative_cost is None or site.pk not in rebilled:
+            continue
         if rebilled[site.pk] > site.local_alternative_cost:
+            url = reverse("projects:budget", args=[project.key])
             yield Result(
                 f"rebilling:{site.pk}",
                 Severity.AMBER,

@@ -7,16 +7,46 @@ class RequirementsConfig(AppConfig):
     verbose_name = _("Requirements")
 
     def ready(self):
+        from projects.archive import register_archive_part
         from projects.demo import register_demo
+        from projects.markdown import render_markdown
         from projects.navigation import register_tab
         from projects.reports import register_section
 
         from . import checks  # noqa: F401 (registers the scope and quality checks)
         from .demo import load, load_testing
+        from .models import (
+            Baseline,
+            BaselineItem,
+            ChangeRequest,
+            Conflict,
+            Feedback,
+            FeedbackComment,
+            Goal,
+            ImportJob,
+            MeToo,
+            Requirement,
+            Screenshot,
+            TestRound,
+        )
         from .reports import by_status_and_priority, open_feedback_by_severity
 
         register_demo(load, order=20)
         register_demo(load_testing, order=30)
+        register_archive_part(Goal)
+        # Stored HTML is drawn again from the text, never taken from an archive.
+        register_archive_part(
+            Requirement, derived={"description_html": lambda r: render_markdown(r.description)}
+        )
+        for model in (Baseline, ChangeRequest, Conflict, ImportJob, TestRound, Feedback):
+            register_archive_part(model)
+        register_archive_part(
+            BaselineItem, lambda project: BaselineItem.objects.filter(baseline__project=project)
+        )
+        for model in (MeToo, FeedbackComment, Screenshot):
+            register_archive_part(
+                model, lambda project, model=model: model.objects.filter(feedback__project=project)
+            )
         register_section(
             _("Requirements by status and priority"),
             "requirements/report/requirements.html",

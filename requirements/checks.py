@@ -4,16 +4,26 @@ point of contact, conflict, or are not verified as go-live nears. Registered wit
 
 import datetime
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from projects.checks import Result, day, register, waiting_too_long
+from projects.checks import (
+    Result,
+    active_sites,
+    by_project,
+    day,
+    register,
+    waiting_since,
+    waiting_too_long,
+)
 from projects.models import CheckArea, Severity
+from stakeholders.checks import accountable_assignments
 
 from .models import CLOSED, Conflict, Feedback, Requirement, Status
 from .readiness import in_scope
-from .services import accountable_owners, conflict_owner
+from .services import conflict_owner, single_owners
 
 THRESHOLDS = {
     # Days a submitted requirement may wait for the point of contact's endorsement.
@@ -28,10 +38,26 @@ def _list_url(project, query: str) -> str:
     return reverse("requirements:list", args=[project.key]) + "?" + query
 
 
-@register(CheckArea.SCOPE)
-def without_goal(project, today):
+def _ids(projects) -> list[int]:
+    return [project.pk for project in projects]
+
+
+def without_goal_counts(projects, today):
+    counts = dict.fromkeys(_ids(projects), 0)
+    rows = (
+        Requirement.objects.filter(project__in=_ids(projects))
+        .without_goal()
+        .values_list("project_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts.update(rows)
+    return counts
+
+
+@register(CheckArea.SCOPE, loads=(without_goal_counts,))
+def without_goal(project, today, count):
     """Requirements that trace to no goal are a warning sign of vague goals."""
-    count = Requirement.objects.for_project(project).without_goal().count()
     if count:
         yield Result(
             "requirements-without-goal",
@@ -46,13 +72,19 @@ def without_goal(project, today):
         )
 
 
-@register(CheckArea.GOVERNANCE)
-def waiting_for_endorsement(project, today):
+def waiting_submissions(projects, today):
+    waiting = Requirement.objects.filter(status=Status.SUBMITTED)
+    return waiting_since(
+        waiting, "updated_at", projects, today, THRESHOLDS["endorsement_amber_days"]
+    )
+
+
+@register(CheckArea.GOVERNANCE, loads=(waiting_submissions,))
+def waiting_for_endorsement(project, today, waiting):
     """Submitted requirements the point of contact has not endorsed or returned. The last
     change to a requirement stands for when it started waiting."""
     amber, red = THRESHOLDS["endorsement_amber_days"], THRESHOLDS["endorsement_red_days"]
-    waiting = Requirement.objects.for_project(project).filter(status=Status.SUBMITTED)
-    late = waiting_too_long(waiting, "updated_at", today, amber, red)
+    late = waiting_too_long(waiting, today, amber, red)
     if late is None:
         return
     count, oldest, severity = late
@@ -71,12 +103,15 @@ def waiting_for_endorsement(project, today):
     )
 
 
-@register(CheckArea.SCOPE)
-def open_conflicts(project, today):
+def unresolved_conflicts(projects, today):
+    conflicts = Conflict.objects.filter(project__in=_ids(projects), resolved_at__isnull=True)
+    return by_project(conflicts.select_related("first__project", "second__project"), projects)
+
+
+@register(CheckArea.SCOPE, loads=(unresolved_conflicts, accountable_assignments))
+def open_conflicts(project, today, conflicts, accountables):
     """Conflicting requirements wait for the accountable owner of their area."""
-    conflicts = Conflict.objects.filter(project=project, resolved_at__isnull=True)
-    conflicts = list(conflicts.select_related("first__project", "second__project"))
-    owners = accountable_owners(project.pk) if conflicts else {}
+    owners = single_owners(accountables) if conflicts else {}
     for conflict in conflicts:
         owner = conflict_owner(conflict, owners)
         who = owner.name if owner else _("nobody (the area has no single accountable owner)")
@@ -90,8 +125,36 @@ def open_conflicts(project, today):
         )
 
 
-@register(CheckArea.QUALITY)
-def go_live_not_ready(project, today):
+def open_musts(projects, today):
+    """Project id → the site (or None) of each of its unverified Must requirements."""
+    grouped: dict[int, list] = {pk: [] for pk in _ids(projects)}
+    rows = (
+        Requirement.objects.filter(project__in=_ids(projects))
+        .musts()
+        .exclude(status__in=CLOSED)
+        .values_list("project_id", "site_id")
+    )
+    for project_id, site_id in rows:
+        grouped[project_id].append(site_id)
+    return grouped
+
+
+def severe_feedback(projects, today):
+    """Project id → the site (or None) of each of its open blocker and major feedback items."""
+    grouped: dict[int, list] = {pk: [] for pk in _ids(projects)}
+    rows = (
+        Feedback.objects.filter(project__in=_ids(projects))
+        .open()
+        .blocking()
+        .values_list("project_id", "round__site_id")
+    )
+    for project_id, site_id in rows:
+        grouped[project_id].append(site_id)
+    return grouped
+
+
+@register(CheckArea.QUALITY, loads=(active_sites, open_musts, severe_feedback))
+def go_live_not_ready(project, today, sites, open_musts, severe):
     """Go-live near (or passed) while Must requirements in its scope are not verified, or
     blocker and major test feedback in its scope is open. The whole project goes by its target
     go-live; a site by its local go-live and counts what concerns all sites and that site."""
@@ -99,22 +162,11 @@ def go_live_not_ready(project, today):
     targets = [(None, project.target_go_live)] if project.target_go_live <= near else []
     targets += [
         (site, site.local_go_live)
-        for site in project.sites.active().filter(local_go_live__lte=near)
+        for site in sites
+        if site.local_go_live is not None and site.local_go_live <= near
     ]
     if not targets:
         return
-    open_musts = list(
-        Requirement.objects.for_project(project)
-        .musts()
-        .exclude(status__in=CLOSED)
-        .values_list("site_id", flat=True)
-    )
-    severe = list(
-        Feedback.objects.for_project(project)
-        .open()
-        .blocking()
-        .values_list("round__site_id", flat=True)
-    )
     for site, go_live in targets:
         musts = sum(1 for site_id in open_musts if in_scope(site_id, site))
         feedback = sum(1 for site_id in severe if in_scope(site_id, site))

@@ -7,17 +7,27 @@ class StakeholdersConfig(AppConfig):
     verbose_name = _("Stakeholders and the channel")
 
     def ready(self):
+        from projects.archive import register_archive_part
         from projects.demo import register_demo
+        from projects.markdown import render_markdown
         from projects.navigation import register_tab
         from projects.reports import register_section
         from projects.templates import register_template_part
 
         from . import checks  # noqa: F401 (registers the governance checks)
         from .demo import load
+        from .models import Assignment, Attachment, Entry, PointOfContact, Stakeholder
         from .reports import decisions_in_period
         from .services import ownership_copy
 
         register_demo(load, order=10)
+        for model in (Stakeholder, Assignment, PointOfContact):
+            register_archive_part(model)
+        # Stored HTML is drawn again from the text, never taken from an archive.
+        register_archive_part(Entry, derived={"body_html": lambda e: render_markdown(e.body)})
+        register_archive_part(
+            Attachment, lambda project: Attachment.objects.filter(entry__project=project)
+        )
         register_section(
             _("Decisions in this period"),
             "stakeholders/report/decisions.html",

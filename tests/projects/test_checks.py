@@ -314,10 +314,11 @@ def test_a_change_while_a_run_is_queued_rides_along(
     assert not Finding.objects.filter(project=project).exists()  # left to the queued run
 
 
-def test_the_nightly_run_checks_every_live_project(project, pm):
+def test_the_nightly_run_checks_every_live_project(project, pm, django_capture_on_commit_callbacks):
     closed = ProjectFactory(manager=pm, status="closed")
     _milestone(project, pm, planned=date(2026, 11, 1))
-    run_nightly_checks()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_nightly_checks()
     assert Finding.objects.filter(project=project, code__startswith="milestone-overdue:").exists()
     assert not Finding.objects.filter(project=closed).exists()
     assert set(Project.objects.live()) >= {project}
