@@ -9,12 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import Kind
+
 from . import services
 from .access import project_for
 from .exports import export_response, requested_format
 from .forms import RaidFilter, ReportForm, ReportScheduleForm
 from .models import Audience, Project, Report, audiences_for
-from .pages import paginate, submitted
+from .pages import paginate, read_choices, submitted
 from .views import raid_items
 
 REPORTS_PER_PAGE = 20
@@ -96,6 +99,9 @@ def report_download(request: HttpRequest, key: str, report_id: int) -> FileRespo
     report = _report_for(project, report_id)
     if not report.file:
         raise Http404
+    audit.record(
+        Kind.DOWNLOAD, request=request, project=project, subject=report.filename, obj=report
+    )
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -131,8 +137,8 @@ def report_schedules(request: HttpRequest, key: str) -> HttpResponse:
     if saved:
         messages.success(request, _("Schedule saved: %(schedule)s.") % {"schedule": saved})
         return redirect("projects:report_schedules", project.key)
-    schedules = project.report_schedules.filter(active=True).prefetch_related("recipients")
-    context = {"project": project, "form": form, "schedules": schedules}
+    schedules = list(project.report_schedules.filter(active=True).prefetch_related("recipients"))
+    context = {"project": project, "form": read_choices(request, form), "schedules": schedules}
     return render(request, "projects/report_schedules.html", context)
 
 
@@ -182,7 +188,14 @@ def raid_export(request: HttpRequest, key: str) -> HttpResponse:
         ]  # fmt: skip
         for item in items
     )
-    return export_response(fmt, f"{project.key}-raid", [str(h) for h in header], rows)
+    return export_response(
+        fmt,
+        f"{project.key}-raid",
+        [str(h) for h in header],
+        rows,
+        request=request,
+        project=project,
+    )
 
 
 @login_required
@@ -208,7 +221,14 @@ def milestone_export(request: HttpRequest, key: str) -> HttpResponse:
         + ([_money(m.budget_share)] if shares else [])
         for m in milestones
     )
-    return export_response(fmt, f"{project.key}-milestones", [str(h) for h in header], rows)
+    return export_response(
+        fmt,
+        f"{project.key}-milestones",
+        [str(h) for h in header],
+        rows,
+        request=request,
+        project=project,
+    )
 
 
 @login_required
@@ -237,4 +257,11 @@ def cost_export(request: HttpRequest, key: str) -> HttpResponse:
         + ([_("yes") if e.line.is_internal else _("no")] if internal else [])
         for e in entries.order_by("date", "pk")
     )
-    return export_response(fmt, f"{project.key}-costs", [str(h) for h in header], rows)
+    return export_response(
+        fmt,
+        f"{project.key}-costs",
+        [str(h) for h in header],
+        rows,
+        request=request,
+        project=project,
+    )

@@ -15,13 +15,18 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
+from simple_history.utils import bulk_create_with_history
 
 from accounts.services import user_sessions_end
+from audit import services as audit
+from audit.models import Kind
 
-from . import checks
+from . import checks, outbox
+from .archive import ArchiveError, import_project
 from .models import (
     AUDIENCE_PERMISSION,
     BudgetLine,
@@ -31,6 +36,7 @@ from .models import (
     Invitation,
     Membership,
     Notification,
+    OutboxMessage,
     PendingCheck,
     Project,
     ProjectGroupObjectPermission,
@@ -51,6 +57,7 @@ from .tasks import (
     send_invitation,
 )
 from .templates import copy_of, plan_shift, shifted, template_parts
+from .versions import save_over
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +154,6 @@ def project_copy_plan(*, source: Project, target: Project, by) -> None:
     part (see `templates`), with the dates moved from one start to the other. Nothing else
     comes along: no requirements, channel, members, costs or content releases."""
     shift = plan_shift(source, target)
-    site_map = {}
     fields = (
         "name",
         "kind",
@@ -157,64 +163,90 @@ def project_copy_plan(*, source: Project, target: Project, by) -> None:
         "content_qc_target_days",
         "local_alternative_cost",
     )
-    for site in source.sites.active():
-        copy = copy_of(
-            site, fields, project=target, local_go_live=shifted(site.local_go_live, shift)
-        )
-        site_map[site.pk] = site_save(site=copy, by=by)
+    sites = list(source.sites.active())
+    copies = copies_create(
+        rows=[
+            copy_of(site, fields, project=target, local_go_live=shifted(site.local_go_live, shift))
+            for site in sites
+        ],
+        by=by,
+    )
+    site_map = {site.pk: copy for site, copy in zip(sites, copies, strict=True)}
     for part in template_parts():
         part.copier(source=source, target=target, site_map=site_map, by=by)
+
+
+def copies_create(*, rows: list, by) -> list:
+    """Create the rows copied into a new project in one insert per kind, each validated as a
+    save would and with its history entry by `by`. The health checks are asked to look once,
+    by `project_create`, not once per row."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    # The target is new and empty and its rows point at rows just read or made: what is
+    # unique in the source is unique in it, and the database refuses the rest. Checking each
+    # row's links and uniqueness would cost a query per row.
+    links = [field.name for field in model._meta.concrete_fields if field.is_relation]
+    for row in rows:
+        row.full_clean(exclude=links, validate_unique=False, validate_constraints=False)
+    return bulk_create_with_history(rows, model, default_user=by)
 
 
 def milestones_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
     """The active milestones as a fresh plan: on their baseline, not done, nobody owning them
     yet. A milestone of a site that stayed behind (archived) stays behind too."""
     shift = plan_shift(source, target)
+    copies = []
     for milestone in source.milestones.active():
         if milestone.site_id is not None and milestone.site_id not in site_map:
             continue
         planned = milestone.planned_date + shift
-        copy = copy_of(
-            milestone,
-            ("name", "budget_share", "is_go_live"),
-            project=target,
-            site=site_map.get(milestone.site_id),
-            planned_date=planned,
-            forecast_date=planned,
+        copies.append(
+            copy_of(
+                milestone,
+                ("name", "budget_share", "is_go_live"),
+                project=target,
+                site=site_map.get(milestone.site_id),
+                planned_date=planned,
+                forecast_date=planned,
+            )
         )
-        milestone_save(milestone=copy, by=by)
+    copies_create(rows=copies, by=by)
 
 
 def assumptions_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
     """The assumptions as a checklist to validate again: what held on one project must be
     checked on the next, so each starts open and unowned."""
     shift = plan_shift(source, target)
-    for item in source.raid.filter(kind=RaidKind.ASSUMPTION, archived_at__isnull=True):
-        copy = copy_of(
+    copies = [
+        copy_of(
             item,
             ("kind", "title", "description", "impact", "mitigation"),
             project=target,
             due_date=shifted(item.due_date, shift),
             status=RaidStatus.OPEN,
         )
-        raid_save(item=copy, by=by)
+        for item in source.raid.filter(kind=RaidKind.ASSUMPTION, archived_at__isnull=True)
+    ]
+    copies_create(rows=copies, by=by)
 
 
 def budget_lines_copy(*, source: Project, target: Project, site_map: dict, by) -> None:
     """The budget's lines by category with their planned amounts, nothing spent yet. Amounts
     in another currency than the new project's start at zero, to be planned again."""
     same_currency = source.currency == target.currency
-    for line in source.budget_lines.active():
-        if line.site_id is not None and line.site_id not in site_map:
-            continue
-        copy = copy_of(
+    copies = [
+        copy_of(
             line,
             ("category", "name", "is_internal", "notes"),
             project=target,
             site=site_map.get(line.site_id),
             planned_amount=line.planned_amount if same_currency else Decimal(0),
         )
-        budget_line_save(line=copy, by=by)
+        for line in source.budget_lines.active()
+        if line.site_id is None or line.site_id in site_map
+    ]
+    copies_create(rows=copies, by=by)
 
 
 @transaction.atomic
@@ -258,13 +290,31 @@ def membership_grant(*, project: Project, user, role: str, by) -> Membership:
 
 
 def _grant(*, project, user, role, by, membership=None) -> Membership:
+    was = membership.role if membership is not None and membership.is_active else None
     if membership is None:
         membership = Membership(project=project, user=user, role=role)
     else:
         membership.role, membership.is_active = role, True
     _save(membership, by=by)
     _regroup(membership)
+    if was != membership.role:
+        _record_role(membership, was=was, now=membership.role, by=by)
     return membership
+
+
+def _record_role(membership: Membership, *, was: str | None, now: str | None, by) -> None:
+    def label(role):
+        return str(Role(role).label) if role else _("no role")
+
+    audit.record(
+        Kind.ROLE_CHANGED,
+        user=by,
+        project=membership.project,
+        subject=_("%(person)s: %(was)s → %(now)s")
+        % {"person": membership.user.email, "was": label(was), "now": label(now)},
+        obj=membership,
+        detail={"member": membership.user.email, "from": was, "to": now},
+    )
 
 
 def _regroup(membership: Membership) -> None:
@@ -371,6 +421,7 @@ def member_remove(*, membership: Membership, by) -> Membership:
     membership.is_active = False
     _save(membership, by=by)
     _regroup(membership)
+    _record_role(membership, was=membership.role, now=None, by=by)
     return membership
 
 
@@ -385,6 +436,7 @@ def user_save(*, user, may_create_projects: bool, by):
         raise ValidationError(
             _("You cannot take away your own staff access or deactivate yourself.")
         )
+    before = _account_rights(User.objects.filter(pk=user.pk).first()) if user.pk else None
     if user.pk is None:
         user.set_unusable_password()
     user.full_clean()
@@ -395,7 +447,40 @@ def user_save(*, user, may_create_projects: bool, by):
         user.user_permissions.add(_create_project_permission())
     else:
         user.user_permissions.remove(_create_project_permission())
+    after = _account_rights(user)
+    if before != after:
+        changed = {
+            name: {"from": before[name] if before else None, "to": value}
+            for name, value in after.items()
+            if before is None or before[name] != value
+        }
+        audit.record(
+            Kind.ACCOUNT_CHANGED,
+            user=by,
+            subject=(_("%(email)s created") if before is None else _("%(email)s changed"))
+            % {"email": user.email},
+            obj=user,
+            detail={"account": user.email, "changed": changed},
+        )
     return user
+
+
+# Manages a project, or may create one: such a person must use two-factor sign-in (a condition
+# on the user, registered with accounts.two_factor).
+MANAGES_PROJECTS = Q(memberships__role=Role.PROJECT_MANAGER, memberships__is_active=True) | Q(
+    user_permissions__content_type__app_label="projects", user_permissions__codename="add_project"
+)
+
+
+def _account_rights(user) -> dict[str, bool] | None:
+    """What vendor staff grant on an account, as the audit log compares it."""
+    if user is None:
+        return None
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "may_create_projects": user_may_create_projects(user),
+    }
 
 
 def user_may_create_projects(user) -> bool:
@@ -419,13 +504,17 @@ def _ensure_own_site(obj) -> None:
 
 
 @transaction.atomic
-def milestone_save(*, milestone, by):
+def milestone_save(*, milestone, by, read_version: int | None = None):
+    """Save a milestone; an edit made on an older version than the saved one is refused
+    (`versions.StaleEdit`) rather than overwriting the other person's change."""
+    save_over(milestone, read_version=read_version)
     _ensure_own_site(milestone)
     return _save_and_check(milestone, by=by)
 
 
 @transaction.atomic
 def milestone_set_archived(*, milestone, archived: bool, by):
+    save_over(milestone, read_version=None)
     return _set_archived(milestone, archived=archived, by=by, save=_save_and_check)
 
 
@@ -501,55 +590,87 @@ def _queue_checks(project_id: int) -> None:
     except IntegrityError:
         return  # a queued run that has not started yet will see this change too
     try:
+        if outbox.broker_resting():
+            raise BrokerUnavailable("the last publish failed moments ago")
         run_project_checks.apply_async((project_id,), countdown=settings.CHECKS_COALESCE_SECONDS)
     except BrokerUnavailable:
-        # The change is saved; the nightly run will catch up with the checks.
-        PendingCheck.objects.filter(project_id=project_id).delete()
-        logger.warning(
-            "Broker unavailable: checks of project %s wait for the nightly run", project_id
-        )
+        outbox.broker_failed()
+        # The run waits in the outbox, and keeps its pending mark: later changes join it.
+        OutboxMessage.objects.create(task=run_project_checks.name, args=[project_id])
+        logger.warning("Broker unavailable: checks of project %s wait in the outbox", project_id)
 
 
-@transaction.atomic
 def findings_refresh(*, project: Project, now: datetime.datetime | None = None) -> list[Finding]:
     """Run every check on `project` and bring its findings up to date: new problems open a
     finding (and notify on commit), problems no longer seen close theirs. Returns the findings
     opened by this run."""
+    return findings_refresh_many(project_ids=[project.pk], now=now)
+
+
+@transaction.atomic
+def findings_refresh_many(
+    *, project_ids: list[int], now: datetime.datetime | None = None
+) -> list[Finding]:
+    """`findings_refresh` for each of the projects, with one read per check for them all and
+    one write of each kind (open, change, close): what the nightly run does in batches."""
     now = now or timezone.now()
     # One run at a time per project: a second one waits here, then reads what the first saved.
-    project = Project.objects.live().select_for_update().filter(pk=project.pk).first()
-    if project is None:  # closed, archived or a template: nothing to watch
+    projects = list(
+        Project.objects.live()
+        .select_for_update(of=("self",))
+        .select_related("client")
+        .filter(pk__in=project_ids)
+        .order_by("pk")
+    )
+    if not projects:  # closed, archived or templates: nothing to watch
         return []
     # Whoever starts the run, in whatever zone and language, the checks judge the same day in
     # the same words: otherwise a finding could close and reopen between two people's runs.
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
-        results = {
-            result.code: (area, result)
-            for area, result in checks.run_all(project, timezone.localdate(now))
-        }
-    still_open = {finding.code: finding for finding in project.findings.open()}
-    opened, changed = [], []
-    for code, (area, result) in results.items():
-        finding = still_open.pop(code, None)
-        values = {
-            "area": area,
-            "severity": result.severity,
-            "message": result.message[:1000],
-            "url": result.url,
-            "owner_id": result.owner_id,
-        }
-        if finding is None:
-            opened.append(Finding(project=project, code=code, opened_at=now, **values))
-        elif any(getattr(finding, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(finding, name, value)
-            changed.append(finding)
-    Finding.objects.bulk_create(opened)
-    Finding.objects.bulk_update(changed, ["area", "severity", "message", "url", "owner_id"])
-    Finding.objects.filter(pk__in=[f.pk for f in still_open.values()]).update(closed_at=now)
-    if opened:
-        notify_findings.delay_on_commit([finding.pk for finding in opened])
-    return opened
+        found = checks.run_many(projects, timezone.localdate(now))
+    # Most findings are found again unchanged: compare plain values, write only what differs.
+    fields = ["area", "severity", "message", "url", "owner_id"]
+    still_open: dict[tuple[int, str], tuple] = {
+        (project_id, code): (pk, tuple(values))
+        for pk, project_id, code, *values in Finding.objects.open()
+        .filter(project__in=[p.pk for p in projects])
+        .values_list("pk", "project_id", "code", *fields)
+    }
+    opened: dict[int, list[Finding]] = {}
+    changed = []
+    for project in projects:
+        results = {result.code: (area, result) for area, result in found[project.pk]}
+        for code, (area, result) in results.items():
+            known = still_open.pop((project.pk, code), None)
+            values = (
+                area,
+                result.severity,
+                result.message[:1000],
+                result.url,
+                result.owner_id,
+            )
+            if known is None:
+                opened.setdefault(project.pk, []).append(
+                    Finding(
+                        project=project,
+                        code=code,
+                        opened_at=now,
+                        **dict(zip(fields, values, strict=True)),
+                    )
+                )
+            elif known[1] != values:
+                changed.append(Finding(pk=known[0], **dict(zip(fields, values, strict=True))))
+    created = Finding.objects.bulk_create([f for fs in opened.values() for f in fs])
+    if changed:
+        Finding.objects.bulk_update(changed, fields)
+    if still_open:
+        Finding.objects.filter(pk__in=[pk for pk, _values in still_open.values()]).update(
+            closed_at=now
+        )
+    # One e-mail batch per project: its managers hear of their own project only.
+    for findings in opened.values():
+        notify_findings.delay_on_commit([finding.pk for finding in findings])
+    return created
 
 
 # Status reports
@@ -592,6 +713,24 @@ def report_request(
 
 # Longer than a report's time limit: a report still queued or drawn after this was lost.
 REPORT_LOST_AFTER = datetime.timedelta(minutes=10)
+
+
+# A report nobody could draw for this long is given up: its person may ask again.
+REPORT_GIVEN_UP_AFTER = datetime.timedelta(days=1)
+
+
+def reports_requeue_lost(*, now: datetime.datetime) -> int:
+    """Queue again each report still queued or drawn long after it was asked for: its message
+    was lost (a broker that restarted empty, a worker killed before redelivery). Drawing twice
+    stores it once. One lost for a day is marked failed rather than left "being drawn".
+    Returns how many were queued again."""
+    pending = Report.objects.filter(state__in=(ReportState.QUEUED, ReportState.RUNNING))
+    pending.filter(created_at__lt=now - REPORT_GIVEN_UP_AFTER).update(state=ReportState.FAILED)
+    lost = list(pending.filter(created_at__lt=now - REPORT_LOST_AFTER).values_list("pk", flat=True))
+    with transaction.atomic():
+        for report_id in lost:
+            generate_report.delay_on_commit(report_id)
+    return len(lost)
 
 
 def report_unsent(*, report: Report) -> bool:
@@ -668,3 +807,29 @@ def report_schedule_save(
 def report_schedule_stop(*, schedule: ReportSchedule, by) -> ReportSchedule:
     schedule.active = False
     return _save(schedule, by=by)
+
+
+def project_regrant(*, project: Project) -> None:
+    """Give the members of a project brought in whole (from an archive) the object permissions
+    of their roles, as `membership_grant` would have."""
+    project_sync_role_groups(project)
+    for membership in project.memberships.select_related("project", "user"):
+        _regroup(membership)
+
+
+def project_import(*, source, by) -> Project:
+    """Create the project held in a project archive (see `archive.py`); a refused archive
+    says why next to the file it came in."""
+    try:
+        with transaction.atomic():
+            project = import_project(source, by=by)
+            audit.record(
+                Kind.IMPORT,
+                user=by,
+                project=project,
+                subject=_("Project archive %(name)s") % {"name": getattr(source, "name", "")},
+                obj=project,
+            )
+            return project
+    except ArchiveError as error:
+        raise ValidationError({"archive": error.messages}) from error

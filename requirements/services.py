@@ -1,5 +1,8 @@
 """Every write to goals and requirements."""
 
+import copy
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -7,12 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit import services as audit
+from audit.models import Kind
 from projects.markdown import render_markdown
 from projects.models import Membership, Project
 from projects.roles import Role
 from projects.services import checks_request
 from projects.tabular import read_rows
 from projects.uploads import UploadedFile
+from projects.versions import StaleEdit, save_over
 from stakeholders.models import Area, Assignment, EntryKind, Raci, Stakeholder
 from stakeholders.services import entry_post
 
@@ -42,25 +48,6 @@ from .workflow import FEEDBACK_TRANSITIONS, find, may
 
 # What a baselined requirement changes only through a change request.
 BASELINED_FIELDS = ("priority", "site_id", "acceptance_criteria")
-
-
-class StaleEdit(ValidationError):
-    """Someone else saved the requirement after this person opened it."""
-
-    def __init__(self, current: Requirement):
-        super().__init__(
-            _(
-                "%(who)s changed this requirement while you were editing it. Their version is "
-                "shown below; re-apply your change to it."
-            )
-            % {"who": _who_last(current)}  # fmt: skip
-        )
-        self.current = current
-
-
-def _who_last(requirement: Requirement) -> str:
-    last = requirement.history.select_related("history_user").first()
-    return str(last.history_user) if last and last.history_user else _("Someone")
 
 
 @transaction.atomic
@@ -103,9 +90,7 @@ def requirement_submit(*, requirement: Requirement, by) -> Requirement:
 @transaction.atomic
 def requirement_update(*, requirement: Requirement, read_version: int, by) -> Requirement:
     """Save an edit made on the version the person read; refuse it if someone saved since."""
-    current = Requirement.objects.select_for_update().get(pk=requirement.pk)
-    if current.version != read_version:
-        raise StaleEdit(current)
+    current = save_over(requirement, read_version=read_version)
     if current.in_baseline and any(
         getattr(requirement, name) != getattr(current, name) for name in BASELINED_FIELDS
     ):
@@ -116,7 +101,6 @@ def requirement_update(*, requirement: Requirement, read_version: int, by) -> Re
             )
             % {"key": current.key}
         )
-    requirement.version = current.version + 1
     return _save(requirement, by)
 
 
@@ -342,10 +326,16 @@ def conflict_raise(*, first: Requirement, second: Requirement, note: str, by) ->
 def accountable_owners(project_id: int) -> dict[tuple[str, int | None], Stakeholder]:
     """(area, site) -> its one active accountable owner on the ownership map, where there is
     exactly one."""
-    owners: dict[tuple[str, int | None], list[Stakeholder]] = {}
     assignments = Assignment.objects.filter(
         project_id=project_id, letter=Raci.ACCOUNTABLE, stakeholder__is_active=True
     ).select_related("stakeholder")
+    return single_owners(assignments)
+
+
+def single_owners(assignments) -> dict[tuple[str, int | None], Stakeholder]:
+    """(area, site) -> the stakeholder of `assignments` (active accountable letters, with their
+    stakeholder) there, where there is exactly one."""
+    owners: dict[tuple[str, int | None], list[Stakeholder]] = {}
     for assignment in assignments:
         owners.setdefault((assignment.area, assignment.site_id), []).append(assignment.stakeholder)
     return {place: people[0] for place, people in owners.items() if len(people) == 1}
@@ -434,7 +424,17 @@ def requirements_import(
         requirement.created_by = by
         requirement.description_html = render_markdown(requirement.description)
     checks_request(project=project)
-    return bulk_create_with_history(requirements, Requirement, default_user=by)
+    saved = bulk_create_with_history(requirements, Requirement, default_user=by)
+    if saved:
+        audit.record(
+            Kind.IMPORT,
+            user=by,
+            project=project,
+            subject=_("%(n)d requirements imported (%(first)s to %(last)s)")
+            % {"n": len(saved), "first": saved[0].key, "last": saved[-1].key},
+            detail={"kind": "requirements", "rows": len(saved)},
+        )
+    return saved
 
 
 def import_run(job: ImportJob) -> ImportJob:
@@ -456,19 +456,48 @@ def import_run(job: ImportJob) -> ImportJob:
             % {"n": result.error_count},
         )
     else:
-        saved = requirements_import(
-            project=job.project,
-            requirements=[row.form.save(commit=False) for row in result.rows],
-            by=job.created_by,
-        )
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportState.DONE,
-            processed=len(rows),
-            first_number=saved[0].number,
-            last_number=saved[-1].number,
-        )
+        # The requirements and the job's "done" commit together: a worker killed in between
+        # leaves neither, and the run that takes the job up again imports once.
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.state == ImportState.DONE:
+                job.refresh_from_db()
+                return job
+            saved = requirements_import(
+                project=job.project,
+                requirements=[row.form.save(commit=False) for row in result.rows],
+                by=job.created_by,
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportState.DONE,
+                processed=len(rows),
+                first_number=saved[0].number,
+                last_number=saved[-1].number,
+            )
     job.refresh_from_db()
     return job
+
+
+# Longer than an import's time limit: a job still queued or running after this was lost.
+IMPORT_LOST_AFTER = datetime.timedelta(minutes=10)
+IMPORT_GIVEN_UP_AFTER = datetime.timedelta(days=1)
+
+
+def imports_requeue_lost(*, now: datetime.datetime) -> int:
+    """Queue again each import still waiting or running long after it was confirmed: its
+    message was lost. A job imports once however often it runs; one lost for a day is marked
+    failed (nothing of it was saved) rather than left "importing". Returns how many were
+    queued again."""
+    pending = ImportJob.objects.filter(state__in=(ImportState.QUEUED, ImportState.RUNNING))
+    pending.filter(created_at__lt=now - IMPORT_GIVEN_UP_AFTER).update(
+        state=ImportState.FAILED,
+        message=_("The import was interrupted and nothing was imported: upload the file again."),
+    )
+    lost = list(pending.filter(created_at__lt=now - IMPORT_LOST_AFTER).values_list("pk", flat=True))
+    with transaction.atomic():
+        for job_id in lost:
+            import_requirements.delay_on_commit(job_id)
+    return len(lost)
 
 
 @transaction.atomic
@@ -587,14 +616,22 @@ def feedback_transition(
     by,
     reason: str = "",
     duplicate_of: Feedback | None = None,
+    read_version: int | None = None,
 ) -> Feedback:
     """Move feedback along its workflow, if this person may (see `workflow.FEEDBACK_TRANSITIONS`).
-    A reason is also posted as a comment, so that the thread tells the whole story."""
+    A reason is also posted as a comment, so that the thread tells the whole story. Moved from
+    an older version than the saved one (`read_version`), it is refused: the other person's
+    triage is shown, not overwritten."""
     feedback = (
         Feedback.objects.select_for_update(of=("self",))
         .select_related("project", "round")
         .get(pk=feedback.pk)
     )
+    if read_version is not None and feedback.version != read_version:
+        yours = copy.copy(feedback)
+        yours.status, yours.status_reason = to, reason.strip()
+        raise StaleEdit(current=feedback, yours=yours, read_version=read_version)
+    feedback.version += 1
     transition = find(feedback.status, to, FEEDBACK_TRANSITIONS)
     if transition is None:
         raise ValidationError(

@@ -1,10 +1,11 @@
 """The ownership map's rules: which areas there are, who should own them for the client's size
 band, and what is missing or doubled. Plain functions of data, tested without a request."""
 
+import functools
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from projects.models import SizeBand
 
@@ -23,8 +24,14 @@ class MapArea:
         return f"{self.area}-{self.site_id}" if self.site_id else self.area
 
 
+@functools.lru_cache(maxsize=32)
+def _project_wide_areas(language: str | None) -> tuple[MapArea, ...]:
+    # The nightly checks draw the map of every project: word the same areas once per language.
+    return tuple(MapArea(a.value, None, str(a.label)) for a in Area if a != Area.LOCAL_ROLLOUT)
+
+
 def map_areas(sites) -> list[MapArea]:
-    areas = [MapArea(a.value, None, str(a.label)) for a in Area if a != Area.LOCAL_ROLLOUT]
+    areas = list(_project_wide_areas(get_language()))
     areas += [
         MapArea(Area.LOCAL_ROLLOUT, site.pk, _("Local rollout: %(site)s") % {"site": site.name})
         for site in sites
@@ -158,9 +165,12 @@ def fits(recommended: Recommendation, stakeholder, site_id: int | None) -> bool:
     return True
 
 
-def area_states(band: str, areas: list[MapArea], assignments) -> list[AreaState]:
+def area_states(
+    band: str, areas: list[MapArea], assignments, *, advise: bool = True
+) -> list[AreaState]:
     """Judge each area. Exactly one active Accountable is the rule; inactive people count as
-    nobody. Advice compares the accountable with the recommendation for the size band."""
+    nobody. Advice compares the accountable with the recommendation for the size band; the
+    checks, which report problems only, ask for none (`advise=False`)."""
     states = {a.key: AreaState(a, recommendation(band, a.area)) for a in areas}
     for assignment in assignments:
         if not assignment.stakeholder.is_active:
@@ -178,7 +188,7 @@ def area_states(band: str, areas: list[MapArea], assignments) -> list[AreaState]
             state.problem = _(
                 "%(count)d people are accountable for %(area)s (%(names)s): only one can be."
             ) % {"count": len(accountable), "area": label, "names": names}
-        elif not fits(state.recommended, accountable[0], state.area.site_id):
+        elif advise and not fits(state.recommended, accountable[0], state.area.site_id):
             state.advice = _(
                 "%(area)s: %(name)s is accountable. For a client of this size we would expect "
                 "this: %(text)s"

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+from audit.models import Kind
 from projects import services as project_services
 from projects.markdown import render_markdown
 from projects.models import Membership, Project
@@ -58,7 +60,16 @@ def stakeholder_save(*, stakeholder: Stakeholder, by) -> Stakeholder:
 @transaction.atomic
 def stakeholders_import(*, stakeholders: list[Stakeholder], by) -> list[Stakeholder]:
     """All or nothing: one bad row and none is saved."""
-    return [stakeholder_save(stakeholder=s, by=by) for s in stakeholders]
+    saved = [stakeholder_save(stakeholder=s, by=by) for s in stakeholders]
+    if saved:
+        audit.record(
+            Kind.IMPORT,
+            user=by,
+            project=saved[0].project,
+            subject=_("%(n)d stakeholders imported") % {"n": len(saved)},
+            detail={"kind": "stakeholders", "rows": len(saved)},
+        )
+    return saved
 
 
 @transaction.atomic
@@ -87,9 +98,10 @@ def assignment_set(
         project=project, stakeholder=stakeholder, area=area, site_id=site_id
     ).first()
     if not letter:
-        if assignment is not None:
+        if assignment is not None and assignment.letter:
+            assignment.letter = ""
             assignment._history_user = by
-            assignment.delete()
+            assignment.save()
         return None
     if assignment is None:
         assignment = Assignment(
@@ -110,29 +122,37 @@ def ownership_copy(*, source: Project, target: Project, site_map: dict, by) -> N
     client nothing is copied: the people belong to the first client."""
     if source.client_id != target.client_id:
         return
-    assignments = (
-        Assignment.objects.filter(project=source, stakeholder__is_active=True)
+    assignments = [
+        assignment
+        for assignment in Assignment.objects.held()
+        .filter(project=source, stakeholder__is_active=True)
         .select_related("stakeholder")
         .order_by("stakeholder__name", "area", "site_id")
+        if assignment.site_id is None or assignment.site_id in site_map
+    ]
+    people = list({a.stakeholder_id: a.stakeholder for a in assignments}.values())
+    fields = ("name", "email", "side", "department", "title")
+    copies = project_services.copies_create(
+        rows=[
+            copy_of(person, fields, project=target, site=site_map.get(person.site_id))
+            for person in people
+        ],
+        by=by,
     )
-    copies: dict[int, Stakeholder] = {}
-    for assignment in assignments:
-        if assignment.site_id is not None and assignment.site_id not in site_map:
-            continue
-        person = assignment.stakeholder
-        if person.pk not in copies:
-            fields = ("name", "email", "side", "department", "title")
-            copy = copy_of(person, fields, project=target, site=site_map.get(person.site_id))
-            copies[person.pk] = stakeholder_save(stakeholder=copy, by=by)
-        site = site_map.get(assignment.site_id)
-        assignment_set(
-            project=target,
-            stakeholder=copies[person.pk],
-            area=assignment.area,
-            site_id=site.pk if site else None,
-            letter=assignment.letter,
-            by=by,
-        )
+    copy_for = {person.pk: copy for person, copy in zip(people, copies, strict=True)}
+    project_services.copies_create(
+        rows=[
+            Assignment(
+                project=target,
+                stakeholder=copy_for[assignment.stakeholder_id],
+                area=assignment.area,
+                site=site_map.get(assignment.site_id),
+                letter=assignment.letter,
+            )
+            for assignment in assignments
+        ],
+        by=by,
+    )
 
 
 # The point of contact
@@ -190,7 +210,7 @@ def contact_hand_over(
             {"stakeholder": _("The vendor counterpart must be a vendor member of the project.")}
         )
     project_services.checks_request(project=project)
-    return PointOfContact.objects.create(
+    term = PointOfContact.objects.create(
         project=project,
         side=side,
         stakeholder=stakeholder,
@@ -198,6 +218,24 @@ def contact_hand_over(
         reason=reason.strip(),
         named_by=by,
     )
+    audit.record(
+        Kind.ROLE_CHANGED,
+        user=by,
+        project=project,
+        subject=_("%(side)s point of contact: %(was)s → %(now)s")
+        % {
+            "side": Side(side).label,
+            "was": previous.stakeholder.name if previous else "—",
+            "now": stakeholder.name,
+        },
+        obj=term,
+        detail={
+            "point_of_contact": side,
+            "from": previous.stakeholder.name if previous else None,
+            "to": stakeholder.name,
+        },
+    )
+    return term
 
 
 def _role_of(project: Project, user_id) -> str | None:

@@ -14,7 +14,7 @@ from projects.access import project_for
 from projects.exports import FORMATS, export_response
 from projects.history import history_entries
 from projects.models import Project
-from projects.pages import page_or_fragment, paginate, submitted
+from projects.pages import page_or_fragment, paginate, read_choices, submitted
 from projects.tabular import MAX_BYTES, read_rows
 from projects.uploads import clean_name
 
@@ -80,6 +80,7 @@ def requirement_list(request: HttpRequest, key: str) -> HttpResponse:
         "sees_all": "view_requirements" in project.user_perms,
         "status_choices": Status.choices,
     }
+    read_choices(request, requirement_filter.form)
     template = page_or_fragment(request, "requirements/requirement_list.html", "results")
     return render(request, template, context)
 
@@ -142,23 +143,19 @@ def requirement_edit(request: HttpRequest, key: str, number: int) -> HttpRespons
         project=project,
         may_choose_submitter="manage_project" in project.user_perms,
     )
-    stale = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.requirement_update(
-                requirement=form.save(commit=False),
-                read_version=form.cleaned_data["version"] or 0,
-                by=request.user,
-            )
-        except services.StaleEdit as error:
-            stale = error.current
-            form.add_error(None, error)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(key)s saved.") % {"key": requirement.key})
-            return redirect(requirement)
-    context = {"project": project, "form": form, "requirement": requirement, "stale": stale}
+    saved = submitted(
+        request,
+        form,
+        lambda f: services.requirement_update(
+            requirement=f.save(commit=False),
+            read_version=f.cleaned_data["version"] or 0,
+            by=request.user,
+        ),
+    )
+    if saved:
+        messages.success(request, _("%(key)s saved.") % {"key": saved.key})
+        return redirect(saved)
+    context = {"project": project, "form": form, "requirement": requirement}
     return render(request, "requirements/requirement_form.html", context)
 
 
@@ -443,6 +440,8 @@ def requirement_export(request: HttpRequest, key: str) -> HttpResponse:
             ]
             for r in rows
         ),
+        request=request,
+        project=project,
     )
 
 

@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +14,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
+from audit.models import Kind
 from projects.access import project_for
 from projects.history import history_entries
 from projects.models import Project
-from projects.pages import apply_errors, id_or_404, page_or_fragment, paginate, submitted
+from projects.pages import (
+    apply_errors,
+    id_or_404,
+    page_or_fragment,
+    paginate,
+    read_choices,
+    show_stale,
+    submitted,
+)
 from projects.uploads import check_images
+from projects.versions import StaleEdit
 
 from .. import services
 from ..forms import (
@@ -33,6 +44,7 @@ from ..models import (
     FEEDBACK_DONE,
     Feedback,
     FeedbackStatus,
+    MeToo,
     Screenshot,
     TestRound,
 )
@@ -63,9 +75,18 @@ def _feedback(request: HttpRequest, project: Project):
     return (
         Feedback.objects.for_project(project)
         .visible_to(request.user, project.user_perms)
-        .select_related("project", "round__site", "tester", "requirement__project")
-        .annotate(me_too_count=Count("me_toos", distinct=True))
+        .select_related(
+            "project", "round__site", "round__project", "tester", "requirement__project"
+        )
+        .annotate(me_too_count=_me_too_count())
     )
+
+
+def _me_too_count():
+    """Each item's "me too" count as a subquery: a join and GROUP BY over every item of the
+    project would have to finish before the page's 50 rows could be picked."""
+    counted = MeToo.objects.filter(feedback=OuterRef("pk")).order_by().values("feedback")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
 def _feedback_for(request: HttpRequest, project: Project, number: int) -> Feedback:
@@ -267,6 +288,7 @@ def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
         "counts": _status_counts(feedback_filter),
         "triages": _triages(project),
     }
+    read_choices(request, feedback_filter.form)
     return render(
         request, page_or_fragment(request, "requirements/feedback_list.html", "results"), context
     )
@@ -299,6 +321,7 @@ def _board(request: HttpRequest, project: Project, params) -> dict:
         }
         for value, label, count in counts
     ]
+    read_choices(request, feedback_filter.form)
     return {"project": project, "filter": feedback_filter, "columns": columns}
 
 
@@ -327,8 +350,8 @@ def _detail_context(request, project, feedback, form=None, comment_form=None) ->
         "moves": _moves(feedback, project, request.user),
         "form": form,
         "comment_form": comment_form or CommentForm(),
-        "comments": feedback.comments.select_related("author"),
-        "screenshots": feedback.screenshots.all(),
+        "comments": list(feedback.comments.select_related("author")),
+        "screenshots": list(feedback.screenshots.all()),
         "history": history_entries(
             (feedback.history.all(), _("Feedback"), lambda row: feedback.key)
         ),
@@ -356,7 +379,7 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
     if not form.is_valid():
         error = ValidationError(_("That status change could not be read."))
     else:
-        number = form.original_number()
+        number = form.original_number(project.key)
         original = (
             Feedback.objects.for_project(project).filter(number=number).first() if number else None
         )
@@ -364,16 +387,26 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             services.feedback_transition(
                 feedback=feedback, to=form.cleaned_data["to"], perms=project.user_perms,
                 by=request.user, reason=form.cleaned_data["reason"], duplicate_of=original,
+                read_version=form.cleaned_data["version"],
             )  # fmt: skip
+        except StaleEdit as refused:
+            error = refused
+            show_stale(form, refused)
         except ValidationError as refused:
             error = refused
     feedback = _feedback_for(request, project, feedback.number)
     if request.htmx:
-        if error:
+        if error and not isinstance(error, StaleEdit):
             apply_errors(form, error)
         if request.POST.get("card"):
             # The board again, as filtered: the card moves to its new column, counts follow.
             here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
+            if isinstance(error, StaleEdit):
+                # The card shows where the other person moved it; there is no form to compare.
+                error = ValidationError(
+                    _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
+                    % {"who": error.who, "status": feedback.get_status_display().lower()}
+                )
             context = {
                 **_board(request, project, QueryDict(urlsplit(here).query)),
                 "here": here,
@@ -384,6 +417,10 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
         context = _detail_context(request, project, feedback, form=form if error else None)
         context["moved"] = not error
         return render(request, "requirements/feedback_detail.html#item", context)
+    if isinstance(error, StaleEdit):
+        # Their triage beside this person's, on the item's page: nothing was overwritten.
+        context = _detail_context(request, project, feedback, form=form)
+        return render(request, "requirements/feedback_detail.html", context)
     if error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -442,9 +479,12 @@ def screenshot(request: HttpRequest, key: str, screenshot_id: int) -> FileRespon
     item = get_object_or_404(
         Screenshot, pk=id_or_404(screenshot_id), feedback__in=visible, feedback__project=project
     )
-    # Shown inline as the image it is: it was decoded and re-encoded when uploaded, so it is a
-    # plain PNG or JPEG, and the browser is told not to guess another type (nosniff).
-    return FileResponse(item.file.open("rb"), filename=item.name, content_type=item.content_type)
+    audit.record(Kind.DOWNLOAD, request=request, project=project, subject=item.name, obj=item)
+    # A plain PNG or JPEG (decoded and re-encoded when uploaded), of a type the browser may not
+    # second-guess (nosniff); sent as a download like every upload, which an <img> still shows.
+    return FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
 
 
 @login_required

@@ -1,12 +1,15 @@
 """Baseline, change requests and conflicts."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from projects import checks
 from projects.access import project_permissions
+from projects.models import Severity
 from requirements import services
 from requirements.models import (
     ChangeKind,
@@ -235,3 +238,22 @@ def test_the_owner_resolves_from_the_conflicts_page(client, project, pm, owner):
         follow=True,
     )
     assert "the decision is in the decision log" in response.content.decode()
+
+
+def test_the_conflict_check_names_the_accountable_owner_and_tells_them(project, pm, owner):
+    first = submit(project, pm, title="Global dashboard", area="configuration")
+    second = submit(project, pm, title="Regional dashboards only", area="configuration")
+    conflict = services.conflict_raise(first=first, second=second, note="Opposite asks", by=pm)
+    (result,) = [r for _area, r in checks.run_all(project, date.today()) if "conflict" in r.code]
+    assert result.code == f"conflict:{conflict.pk}" and result.severity == Severity.AMBER
+    assert result.message == "NWP-1 and NWP-2 conflict; it is for Sabine to settle."
+    assert result.owner_id == owner.pk
+
+
+def test_the_conflict_check_says_nobody_owns_an_area_without_one_accountable(project, pm):
+    first = submit(project, pm, area="content")
+    second = submit(project, pm, area="content")
+    services.conflict_raise(first=first, second=second, note="x", by=pm)
+    (result,) = [r for _area, r in checks.run_all(project, date.today()) if "conflict" in r.code]
+    assert "nobody (the area has no single accountable owner)" in result.message
+    assert result.owner_id is None

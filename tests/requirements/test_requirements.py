@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.access import project_permissions
+from projects.versions import StaleEdit
 from requirements import services
 from requirements.models import Goal, Requirement, Status
 from stakeholders.models import Stakeholder
@@ -76,7 +77,7 @@ def test_a_stale_edit_is_refused_and_the_saved_version_kept(project, pm, team_me
     theirs.title = "Their change"
     services.requirement_update(requirement=theirs, read_version=1, by=team_member)
     mine.title = "My change"
-    with pytest.raises(services.StaleEdit) as refusal:
+    with pytest.raises(StaleEdit) as refusal:
         services.requirement_update(requirement=mine, read_version=1, by=pm)
     assert refusal.value.current.title == "Their change"
     requirement.refresh_from_db()
