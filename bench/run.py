@@ -395,7 +395,7 @@ def import_ratio(rows: int = 300) -> dict:
     writer = csv.writer(buffer)
     writer.writerow(["title", "description", "priority", "area", "type", "acceptance criteria"])
     for n in range(rows):
-        writer.writerow([f"Imported {n}", "Learners *see* it", "must", "platform",
+        writer.writerow([f"Imported {n}", f"Learners *see* item {n}", "must", "platform",
                          "functional", "Shows it;Sorted"])  # fmt: skip
     content = buffer.getvalue().encode()
 
@@ -421,7 +421,7 @@ def import_ratio(rows: int = 300) -> dict:
         assert job.state == "done", job.message
 
     parsed = preview(project, read_rows("bench.csv", content))
-    instances = [row.form.save(commit=False) for row in parsed.rows]
+    instances = [row.instance for row in parsed.rows]
     first = (project.requirements.order_by("-number").first().number or 0) + 1
 
     def raw_insert():

@@ -81,13 +81,13 @@ def _xlsx(content: bytes) -> list[list]:
 
 @dataclass
 class Row:
-    """One line of an imported file: its values, the form that checks them, and the problems
-    found, per column ("" for the row as a whole)."""
+    """One line of an imported file: its values, the problems found, per column ("" for the
+    row as a whole), and once it passes, the unsaved instance it stands for."""
 
     line: int
     values: dict[str, str]
     errors: dict[str, list[str]] = field(default_factory=dict)
-    form: object = None
+    instance: object = None
 
     @property
     def ok(self) -> bool:
@@ -101,12 +101,34 @@ class Row:
     def refuse(self, column: str, message: str) -> None:
         self.errors.setdefault(column, []).append(message)
 
-    def refuse_form(self, field_columns: dict[str, str], default: str = "") -> None:
-        """Copy the form's errors onto the columns their fields come from (`default` for
-        errors of the whole row)."""
-        for name, messages in self.form.errors.items():
-            for message in messages:
-                self.refuse(field_columns.get(name, default), message)
+
+class RowChecker:
+    """Checks every row of a file with the fields of one form, built once: the rules a person
+    filling that form in meets (required, length, choices, NUL bytes), without building a form,
+    its widgets and its querysets again for each of thousands of rows.
+
+    Fields that pick a database row are not cleaned cell by cell: `choices(name)` reads what the
+    form offers once, the caller finds each row's name among them and passes the objects."""
+
+    def __init__(self, form, field_columns: dict[str, str]):
+        self.form = form
+        self.field_columns = field_columns  # form field -> the column it comes from
+
+    def choices(self, name: str) -> list:
+        return list(self.form.fields[name].queryset)
+
+    def check(self, row: Row, data: dict, **objects) -> None:
+        """Clean `data` ({form field: cell}) and set `row.instance` to the unsaved model
+        instance, with `objects` as they are; or refuse each bad cell in its column."""
+        cleaned = {}
+        for name, value in data.items():
+            try:
+                cleaned[name] = self.form.fields[name].clean(value)
+            except ValidationError as error:
+                for message in error.messages:
+                    row.refuse(self.field_columns[name], message)
+        if row.ok:
+            row.instance = self.form._meta.model(**cleaned, **objects)
 
 
 @dataclass

@@ -3,7 +3,7 @@ one, shown with an error per row and per cell, and saved all together or not at 
 
 from django.utils.translation import gettext as _
 
-from projects.tabular import Preview, Row, choice, missing_columns
+from projects.tabular import Preview, Row, RowChecker, choice, missing_columns
 from stakeholders.models import Area
 
 from .forms import RequirementForm
@@ -34,61 +34,71 @@ FIELD_COLUMNS = {
 }
 
 
-class _Lookup:
-    """Names in the file -> this project's sites, goals and stakeholders, read once."""
+class _Names:
+    """Names in the file -> the sites, goals and stakeholders the submit form offers, read once;
+    stakeholders by name or e-mail."""
 
-    def __init__(self, project):
-        self.sites = {s.name.casefold(): s.pk for s in project.sites.active()}
-        self.goals = {g.title.casefold(): g.pk for g in project.goals.filter(is_active=True)}
+    def __init__(self, checker: RowChecker):
+        self.sites = {s.name.casefold(): s for s in checker.choices("site")}
+        self.goals = {g.title.casefold(): g for g in checker.choices("goal")}
         self.people = {}
-        for person in project.stakeholders.active():
-            self.people[person.name.casefold()] = person.pk
+        for person in checker.choices("submitter"):
+            self.people[person.name.casefold()] = person
             if person.email:
-                self.people[person.email.casefold()] = person.pk
+                self.people[person.email.casefold()] = person
 
-    def find(self, table, value, row, column, what):
+    def find(self, table, value, row, column):
         if not value or value.casefold() in ("all", "all sites"):
-            return ""
+            return None
         if value.casefold() not in table:
+            what = {"site": _("site"), "goal": _("goal")}.get(column, _("stakeholder"))
             row.refuse(
                 column,
                 _("no %(what)s of this project is called “%(name)s”.")
                 % {"what": what, "name": value},
             )
-            return ""
+            return None
         return table[value.casefold()]
 
 
 def preview(project, table: tuple[list[str], list[dict[str, str]]], on_row=None) -> Preview:
-    """`table` is what `projects.tabular.read_rows` returns; `on_row(n)` reports progress."""
+    """`table` is what `projects.tabular.read_rows` returns; `on_row(n)` reports progress. Each
+    row is checked by the submit form's fields; a row that passes has its unsaved
+    `Requirement` as `row.instance`."""
     header, records = table
     if problem := missing_columns(header, ("title",), COLUMNS):
         return Preview([], problem)
     if not records:
         return Preview([], _("The file has no rows below its header."))
-    lookup = _Lookup(project)
+    form = RequirementForm(
+        instance=Requirement(project=project), project=project, may_choose_submitter=True
+    )
+    checker = RowChecker(form, FIELD_COLUMNS)
+    names = _Names(checker)
+    # Each choice's code and label, the label translated once for the whole file.
+    priorities, areas, kinds = (
+        [(code, str(label)) for code, label in choices]
+        for choices in (Priority.choices, Area.choices, Kind.choices)
+    )
     rows = []
     for number, record in enumerate(records, start=2):
         row = Row(number, {c: record.get(c, "") for c in COLUMNS})
         values = row.values
+        objects = {
+            "project": project,
+            "site": names.find(names.sites, values["site"], row, "site"),
+            "goal": names.find(names.goals, values["goal"], row, "goal"),
+            "submitter": names.find(names.people, values["submitter"], row, "submitter"),
+        }
         data = {
             "title": values["title"],
             "description": values["description"],
-            "priority": choice(values["priority"] or Priority.SHOULD, Priority.choices),
-            "area": choice(values["area"] or Area.PLATFORM, Area.choices),
-            "kind": choice(values["type"] or Kind.FUNCTIONAL, Kind.choices),
+            "priority": choice(values["priority"] or Priority.SHOULD, priorities),
+            "area": choice(values["area"] or Area.PLATFORM, areas),
+            "kind": choice(values["type"] or Kind.FUNCTIONAL, kinds),
             "acceptance_criteria": values["acceptance criteria"].replace(";", "\n"),
-            "site": lookup.find(lookup.sites, values["site"], row, "site", _("site")),
-            "goal": lookup.find(lookup.goals, values["goal"], row, "goal", _("goal")),
-            "submitter": lookup.find(
-                lookup.people, values["submitter"], row, "submitter", _("stakeholder")
-            ),
         }
-        row.form = RequirementForm(
-            data, instance=Requirement(project=project), project=project, may_choose_submitter=True
-        )
-        if not row.form.is_valid():
-            row.refuse_form(FIELD_COLUMNS, default="title")
+        checker.check(row, data, **objects)
         rows.append(row)
         if on_row:
             on_row(len(rows))

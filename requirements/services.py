@@ -465,7 +465,7 @@ def import_run(job: ImportJob) -> ImportJob:
                 return job
             saved = requirements_import(
                 project=job.project,
-                requirements=[row.form.save(commit=False) for row in result.rows],
+                requirements=[row.instance for row in result.rows],
                 by=job.created_by,
             )
             ImportJob.objects.filter(pk=job.pk).update(

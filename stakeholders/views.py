@@ -114,7 +114,7 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
         preview = imports.preview(project, text)
         if preview.ok:
             saved = services.stakeholders_import(
-                stakeholders=[row.form.save(commit=False) for row in preview.rows],
+                stakeholders=[row.instance for row in preview.rows],
                 by=request.user,
             )
             messages.success(request, _("%(n)d stakeholders imported.") % {"n": len(saved)})

@@ -118,6 +118,46 @@ def test_bad_rows_get_an_error_per_cell_and_nothing_is_saved(client, setup, pm):
     assert Requirement.objects.count() == 0
 
 
+def test_cells_meet_the_submit_forms_rules(client, setup, pm):
+    stakeholder_save(stakeholder=Stakeholder(project=setup, name="Vera Vendor", side="vendor",
+                                             department="it"), by=pm)  # fmt: skip
+    content = xlsx(
+        [
+            ["T" * 301, "", "", "", "", "", "", "", ""],
+            ["Bad area", "", "", "Nowhere", "", "", "", "", ""],
+            ["Vendor submitter", "", "", "", "", "", "", "", "Vera Vendor"],
+            ["All sites", "", "", "", "All sites", "", "", "", ""],
+        ]
+    )
+    client.force_login(pm)
+    html = upload(client, setup, "backlog.xlsx", content).content.decode()
+    assert "3 rows need fixing" in html
+    assert "Ensure this value has at most 300 characters (it has 301)." in html
+    assert "Select a valid choice. Nowhere is not one of the available choices." in html
+    # Only client stakeholders submit requirements, as on the form.
+    assert "no stakeholder of this project is called “Vera Vendor”" in html
+
+
+def test_checking_a_file_reads_the_database_the_same_number_of_times_whatever_its_length(
+    setup, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.tabular import read_rows
+    from requirements.imports import preview
+
+    def queries(rows: int) -> int:
+        lines = "".join(f"R{n},must,France,Certify sales,Marc Dubois\n" for n in range(rows))
+        table = read_rows("x.csv", ("title,priority,site,goal,submitter\n" + lines).encode())
+        with CaptureQueriesContext(connection) as captured:
+            result = preview(setup, table)
+        assert result.ok and result.rows[-1].instance.site.name == "France"
+        return len(captured)
+
+    assert queries(5) == queries(200) <= 4
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
