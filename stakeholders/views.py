@@ -244,6 +244,10 @@ def _entry_for(project: Project, entry_id: int) -> Entry:
     )
 
 
+# The channel reads like a mailbox: a long page, scrolled, rather than many short ones.
+ENTRIES_PER_PAGE = 100
+
+
 def _entries(project: Project):
     return (
         Entry.objects.for_project(project)
@@ -258,7 +262,7 @@ def channel(request: HttpRequest, key: str) -> HttpResponse:
     entry_filter = ChannelFilter(request.GET, queryset=_entries(project), project=project)
     context = {
         "project": project,
-        "page": paginate(request, entry_filter.qs),
+        "page": paginate(request, entry_filter.qs, per_page=ENTRIES_PER_PAGE),
         "filter": entry_filter,
         "form": EntryForm(),
     }

@@ -278,3 +278,21 @@ def test_query_count_is_pinned_at_two_sizes(
         grow(project, pm, rows)
         with django_assert_num_queries(pinned), no_queries_while_rendering():
             assert client.get(address).status_code == 200
+
+
+def test_the_channel_shows_a_hundred_entries_a_page(client, project, pm):
+    author = UserFactory()
+    project_services.membership_grant(project=project, user=author, role=Role.STAKEHOLDER, by=pm)
+    entries = [
+        Entry(project=project, author=author, kind="request", subject=f"Request {n:03}")
+        for n in range(101)
+    ]
+    Entry.objects.bulk_create(entries)
+    client.force_login(pm)
+    first = client.get(url("channel", project)).content.decode()
+    second = client.get(url("channel", project), {"page": "2"}).content.decode()
+    shown = [n for n in range(101) if f"Request {n:03}" in first]
+    assert len(shown) == 100 and "Page 1 of 2" in first
+    assert [n for n in range(101) if f"Request {n:03}" in second] == list(
+        set(range(101)) - set(shown)
+    )
