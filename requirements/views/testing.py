@@ -300,26 +300,30 @@ BOARD_COLUMN_LIMIT = 30
 
 def _board(request: HttpRequest, project: Project, params) -> dict:
     feedback_filter = _filtered(request, project, params)
-    counts = _status_counts(feedback_filter)
-    # Each column's newest cards, whatever the age of the other columns' items.
-    rank = Window(RowNumber(), partition_by=[F("status")], order_by=F("number").desc())
+    # Each column's newest cards, whatever the age of the other columns' items; every card
+    # carries its column's total, counted before the column is cut (one query for both).
+    column = {"partition_by": [F("status")]}
     items = list(
-        feedback_filter.qs.annotate(rank=rank)
+        feedback_filter.qs.annotate(
+            rank=Window(RowNumber(), order_by=F("number").desc(), **column),
+            column_total=Window(Count("pk"), **column),
+        )
         .filter(rank__lte=BOARD_COLUMN_LIMIT)
         .order_by("-number")
     )
+    totals = {item.status: item.column_total for item in items}
     columns = [
         {
             "status": value,
             "label": label,
-            "count": count,
+            "count": totals.get(value, 0),
             "cards": [
                 {"item": item, "moves": _moves(item, project, request.user)}
                 for item in items
                 if item.status == value
             ],
         }
-        for value, label, count in counts
+        for value, label in FeedbackStatus.choices
     ]
     read_choices(request, feedback_filter.form)
     return {"project": project, "filter": feedback_filter, "columns": columns}

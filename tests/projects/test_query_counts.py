@@ -191,7 +191,7 @@ def _grow_feedback(test_round, testers, n):
 
 
 TESTING_PAGES = [
-    ("requirements:feedback_board", False, 10),
+    ("requirements:feedback_board", False, 9),
     ("requirements:feedback_list", False, 10),
     ("requirements:round", True, 9),
 ]
@@ -262,7 +262,7 @@ def test_board_filter_fragment_query_count_is_pinned_at_two_sizes(
     client.get(url, headers={"HX-Request": "true"})
     for rows in (2, 30):
         _grow_feedback(test_round, testers, rows)
-        with django_assert_num_queries(5), no_queries_while_rendering():
+        with django_assert_num_queries(4), no_queries_while_rendering():
             response = client.get(url, {"severity": "major"}, headers={"HX-Request": "true"})
         html = response.content.decode()
         assert "Video does not play on the tablet" in html and "<html" not in html
@@ -287,7 +287,7 @@ def test_a_page_carries_its_total_and_a_page_past_the_end_shows_the_last(
         assert isinstance(page.object_list, list) and len(page.object_list) == rows
 
 
-@pytest.mark.parametrize(("card", "pinned"), [("1", 14), ("", 15)])
+@pytest.mark.parametrize(("card", "pinned"), [("1", 13), ("", 15)])
 def test_a_status_change_fragment_query_count_is_pinned_at_two_sizes(
     client, project, pm, django_assert_num_queries, card, pinned
 ):
