@@ -298,3 +298,8 @@ def test_each_board_column_shows_its_own_newest_cards(client, project, test_roun
     for item in old:
         assert item.title in html
     assert items[3].title not in html  # the new column holds its newest thirty
+    # Its count is the column's whole total, with a way to all of them.
+    newer = BOARD_COLUMN_LIMIT + 2
+    assert f'<span class="badge status-new">{newer}</span>' in html
+    assert f"All {newer} in the list" in html
+    assert '<span class="badge status-triaged">3</span>' in html
