@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -156,6 +157,8 @@ def _map_context(project: Project) -> dict:
         "gaps": [state for state in states if state.problem],
         "advice": [state for state in states if state.advice],
         "band": project.client.size_band,
+        "manages": "manage_project" in project.user_perms,
+        "set_url": reverse("stakeholders:ownership_set", args=[project.key]),
     }
 
 
