@@ -297,7 +297,9 @@ def http_measurements(rounds: int) -> dict:
 
 
 class _RenderWatch:
-    """Counts the queries that run while a template renders (a lazy queryset in a template)."""
+    """Counts the queries that run while a template (or one of its partials) renders: a lazy
+    queryset in a template. Context processors run before rendering starts, as in
+    `tests/rendering.py`, so the header's project switcher is not counted."""
 
     def __init__(self):
         self.depth = 0
@@ -306,18 +308,23 @@ class _RenderWatch:
     def __enter__(self):
         from django.db import connection
         from django.template import base
+        from template_partials.templatetags.partials import TemplateProxy
 
-        self._render = original = base.Template.render
+        self._originals = [(cls, cls._render) for cls in (base.Template, TemplateProxy)]
         watch = self
 
-        def render(template, context):
-            watch.depth += 1
-            try:
-                return original(template, context)
-            finally:
-                watch.depth -= 1
+        def watched(original):
+            def _render(template, context):
+                watch.depth += 1
+                try:
+                    return original(template, context)
+                finally:
+                    watch.depth -= 1
 
-        base.Template.render = render
+            return _render
+
+        for cls, original in self._originals:
+            cls._render = watched(original)
         self._wrapper = connection.execute_wrapper(self._record)
         self._wrapper.__enter__()
         return self
@@ -328,10 +335,9 @@ class _RenderWatch:
         return execute(sql, params, many, context)
 
     def __exit__(self, *exc):
-        from django.template import base
-
         self._wrapper.__exit__(*exc)
-        base.Template.render = self._render
+        for cls, original in self._originals:
+            cls._render = original
 
 
 def query_counts() -> dict:
@@ -345,7 +351,7 @@ def query_counts() -> dict:
 
     lead, found = _lead_and_projects()
     client = TestClient()
-    client.force_login(lead)
+    client.cookies.load(_session_cookies(lead))
     client.get("/portfolio/")  # first request settles the session
     counts: dict = {}
     for key in (seeding.TEN, seeding.K1000, seeding.WHALE):
