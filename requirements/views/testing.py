@@ -295,7 +295,7 @@ def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
 
 
 # A column shows its newest items; the list pages through all of them.
-BOARD_COLUMN_LIMIT = 30
+BOARD_COLUMN_LIMIT = 12
 
 
 def _board(request: HttpRequest, project: Project, params) -> dict:

@@ -297,7 +297,7 @@ def test_each_board_column_shows_its_own_newest_cards(client, project, test_roun
     html = client.get(reverse("requirements:feedback_board", args=[project.key])).content.decode()
     for item in old:
         assert item.title in html
-    assert items[3].title not in html  # the new column holds its newest thirty
+    assert items[3].title not in html  # the new column holds its newest twelve
     # Its count is the column's whole total, with a way to all of them.
     newer = BOARD_COLUMN_LIMIT + 2
     assert f'<span class="badge status-new">{newer}</span>' in html
