@@ -1,5 +1,6 @@
 """Readable change history (who, when, what changed) from django-simple-history rows."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,10 +34,16 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
+@functools.cache
+def _labels(model_field) -> dict:
+    """A choice field's labels by value, worked out once (`get_FOO_display` does it per call)."""
+    return dict(model_field.flatchoices)
+
+
 def _display(row, model_field) -> str:
-    if model_field.choices:
-        return str(getattr(row, f"get_{model_field.name}_display")())
     value = getattr(row, model_field.attname)
+    if model_field.choices:
+        return str(_labels(model_field).get(value, value if value is not None else ""))
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
@@ -64,20 +71,41 @@ def _changes(row, previous) -> list[Change]:
     return changes
 
 
+class History(list):
+    """History entries, newest first; `more` when older ones were left unread (`latest`)."""
+
+    more = False
+
+
+# An item's page shows its latest changes; the whole history is a link away.
+ITEM_HISTORY = 20
+
+
 def history_entries(
-    *sources: tuple[QuerySet, str, Callable[[object], str]],
-) -> list[HistoryEntry]:
+    *sources: tuple[QuerySet, str, Callable[[object], str]], latest: int | None = None
+) -> History:
     """Merge the history of several models, newest first.
 
     Each source is (historical rows, what kind of object, how to name one). A source's rows are
     read in one query and compared in memory, so the cost does not grow with a query per row.
+    With `latest`, each source (one object's history) reads only its newest `latest` rows and
+    the one before them, to compare the oldest shown with.
     """
-    entries: list[HistoryEntry] = []
+    entries = History()
     for rows, kind, subject in sources:
+        rows = rows.select_related("history_user")
+        if latest is None:
+            read, cut = list(rows.order_by("history_date", "history_id")), False
+        else:
+            read = list(rows.order_by("-history_date", "-history_id")[: latest + 1])[::-1]
+            cut = len(read) > latest
+            entries.more = entries.more or cut
         previous_by_object: dict[int, object] = {}
-        for row in rows.select_related("history_user").order_by("history_date", "history_id"):
+        for position, row in enumerate(read):
             previous = previous_by_object.get(row.id)
             previous_by_object[row.id] = row
+            if cut and position == 0:
+                continue  # read only to compare the next one with
             changes = _changes(row, previous)
             if previous is not None and not changes:
                 continue
@@ -93,3 +121,12 @@ def history_entries(
             )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
+
+
+def item_history(request, rows: QuerySet, kind: str, subject: str) -> History:
+    """One item's history for its page: the latest `ITEM_HISTORY` changes, or all of them when
+    the page was asked for `?history=all`."""
+    everything = request.GET.get("history") == "all"
+    return history_entries(
+        (rows, kind, lambda row: subject), latest=None if everything else ITEM_HISTORY
+    )

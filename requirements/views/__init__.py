@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from projects.access import project_for
 from projects.exports import FORMATS, export_response
-from projects.history import history_entries
+from projects.history import item_history
 from projects.models import Project
 from projects.pages import page_or_fragment, paginate, read_choices, submitted
 from projects.tabular import MAX_BYTES, read_rows
@@ -99,8 +99,8 @@ def requirement_detail(request: HttpRequest, key: str, number: int) -> HttpRespo
         ),
         "may_edit": may_edit(requirement, project.user_perms, request.user),
         "has_baseline": project.baselines.exists(),
-        "history": history_entries(
-            (requirement.history.all(), _("Requirement"), lambda row: requirement.key)
+        "history": item_history(
+            request, requirement.history.all(), _("Requirement"), requirement.key
         ),
     }
     return render(request, "requirements/requirement_detail.html", context)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from audit import services as audit
 from audit.models import Kind
 from projects.access import project_for
-from projects.history import history_entries
+from projects.history import item_history
 from projects.models import Project
 from projects.pages import (
     apply_errors,
@@ -356,9 +356,7 @@ def _detail_context(request, project, feedback, form=None, comment_form=None) ->
         "comment_form": comment_form or CommentForm(),
         "comments": list(feedback.comments.select_related("author")),
         "screenshots": list(feedback.screenshots.all()),
-        "history": history_entries(
-            (feedback.history.all(), _("Feedback"), lambda row: feedback.key)
-        ),
+        "history": item_history(request, feedback.history.all(), _("Feedback"), feedback.key),
     }
 
 
