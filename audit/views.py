@@ -51,4 +51,4 @@ def event_export(request: HttpRequest) -> HttpResponse:
         ]
         for event in _events(request).qs.iterator(chunk_size=2000)
     )
-    return export_response(fmt, "audit-log", [str(h) for h in header], rows, request=request)
+    return export_response(fmt, "audit-log", header, rows, request=request)

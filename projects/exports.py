@@ -42,7 +42,7 @@ def export_response(
             count += 1
             yield [safe_cell(value) for value in row]
 
-    response = _file(fmt, header, cells())
+    response = _file(fmt, [str(title) for title in header], cells())
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     audit.record(
         Kind.EXPORT,

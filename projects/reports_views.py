@@ -191,7 +191,7 @@ def raid_export(request: HttpRequest, key: str) -> HttpResponse:
     return export_response(
         fmt,
         f"{project.key}-raid",
-        [str(h) for h in header],
+        header,
         rows,
         request=request,
         project=project,
@@ -224,7 +224,7 @@ def milestone_export(request: HttpRequest, key: str) -> HttpResponse:
     return export_response(
         fmt,
         f"{project.key}-milestones",
-        [str(h) for h in header],
+        header,
         rows,
         request=request,
         project=project,
@@ -260,7 +260,7 @@ def cost_export(request: HttpRequest, key: str) -> HttpResponse:
     return export_response(
         fmt,
         f"{project.key}-costs",
-        [str(h) for h in header],
+        header,
         rows,
         request=request,
         project=project,

@@ -420,7 +420,7 @@ def requirement_export(request: HttpRequest, key: str) -> HttpResponse:
     return export_response(
         fmt,
         f"{project.key}-requirements",
-        [str(h) for h in header],
+        header,
         (
             [
                 r.key,
