@@ -85,6 +85,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's templates draw the forms, except select menus, drawn with the same markup in Python.
+FORM_RENDERER = "projects.renderer.Renderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'liaison.sqlite3'}"),
