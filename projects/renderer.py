@@ -1,6 +1,6 @@
 """The form renderer: Django's templates draw every widget except select menus, which are drawn
 here with the same markup. Django's select template includes one template per option, so a menu
-of a few hundred sites, goals or people cost a few hundred template renders on every page that
+of a few hundred sites, goals or people costs a few hundred template renders on every page that
 shows its filters."""
 
 from django.forms.renderers import DjangoTemplates
