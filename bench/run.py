@@ -544,9 +544,9 @@ def run_child(url: str, scale: float, rounds: int) -> dict | None:
 
 def pdf_ratios() -> dict | None:
     finished = subprocess.run(  # noqa: S603 - the report benchmark beside this one
-        [PYTHON, str(ROOT / "bench" / "report_pdf.py"), "--pages", "10", "50", "--rounds", "1",
+        [PYTHON, str(ROOT / "bench" / "report_pdf.py"), "--pages", "10", "50", "--rounds", "2",
          "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=360,
+        cwd=ROOT, capture_output=True, text=True, timeout=480,
         env={**os.environ, "EMAIL_URL": "memorymail://", "LOG_LEVEL": "WARNING"},
         preexec_fn=lambda: os.sched_setaffinity(0, {1}),
     )  # fmt: skip
