@@ -108,7 +108,9 @@ class RowChecker:
     its widgets and its querysets again for each of thousands of rows.
 
     Fields that pick a database row are not cleaned cell by cell: `choices(name)` reads what the
-    form offers once, the caller finds each row's name among them and passes the objects."""
+    form offers once, the caller finds each row's name among them and passes the objects. Only
+    the fields' own checks run: a form used here keeps its rules in its fields (no `clean_…`
+    methods, no model validators beyond what the fields check)."""
 
     def __init__(self, form, field_columns: dict[str, str]):
         self.form = form
