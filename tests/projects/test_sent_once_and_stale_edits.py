@@ -2,13 +2,10 @@
 twice makes one row), through the pages people use."""
 
 import re
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +14,7 @@ from projects.models import BudgetLine, CostEntry, Milestone, RaidItem, Submissi
 from projects.versions import StaleEdit, differences
 from requirements.models import Feedback, FeedbackComment, Requirement
 from stakeholders.models import Entry
+from tests.concurrency import at_once, postgresql_only
 from tests.projects.factories import ProjectFactory
 from tests.requirements.uat import log, move, open_round
 
@@ -263,33 +261,20 @@ def test_two_forms_get_two_tokens(client, project, pm):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="needs PostgreSQL: SQLite runs one writer at a time anyway",
-)
+@postgresql_only
 def test_the_same_form_sent_at_once_from_four_tabs_makes_one_row(pm):
     project = ProjectFactory(manager=pm)
     url = reverse("requirements:new", args=[project.key])
     data = {"title": "SSO", "area": "platform", "priority": "must", "kind": "functional",
             "once": "same-token-from-every-tab"}  # fmt: skip
-    start, answers, errors = threading.Barrier(4), [], []
+    answers = []
 
     def tab():
-        try:
-            browser = Client()
-            browser.force_login(pm)
-            start.wait()
-            answers.append(browser.post(url, data))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        browser = Client()
+        browser.force_login(pm)
+        answers.append(browser.post(url, data))
 
-    threads = [threading.Thread(target=tab) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(tab)
     assert errors == []
     assert Requirement.objects.filter(project=project).count() == 1
     assert {answer.status_code for answer in answers} == {302}

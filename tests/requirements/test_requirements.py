@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +10,7 @@ from requirements import services
 from requirements.models import Goal, Requirement, Status
 from stakeholders.models import Stakeholder
 from stakeholders.services import stakeholder_save
+from tests.concurrency import at_once, postgresql_only
 from tests.projects.factories import ProjectFactory, SiteFactory
 
 
@@ -33,28 +31,15 @@ def test_keys_are_numbered_per_project_without_gaps(project, pm):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="needs PostgreSQL: SQLite runs one writer at a time anyway",
-)
+@postgresql_only
 def test_concurrent_submissions_get_distinct_gapless_numbers(pm):
     project = ProjectFactory(manager=pm)
-    errors = []
 
     def worker():
-        try:
-            for _ in range(5):
-                submit(project, pm)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        for _ in range(5):
+            submit(project, pm)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(worker)
     assert errors == []
     numbers = sorted(Requirement.objects.filter(project=project).values_list("number", flat=True))
     assert numbers == list(range(1, 21))
