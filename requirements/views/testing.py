@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from audit import services as audit
 from audit.models import Kind
 from projects.access import project_for
-from projects.history import item_history
+from projects.history import history_entries, item_history
 from projects.models import Project
 from projects.pages import (
     apply_errors,
@@ -90,7 +90,9 @@ def _me_too_count():
 
 
 def _feedback_for(request: HttpRequest, project: Project, number: int) -> Feedback:
-    return get_object_or_404(_feedback(request, project), number=number)
+    return get_object_or_404(
+        _feedback(request, project).select_related("duplicate_of__project"), number=number
+    )
 
 
 def _moves(feedback: Feedback, project: Project, user):
@@ -371,22 +373,52 @@ def _back(request: HttpRequest, feedback: Feedback) -> HttpResponse:
     return redirect(_safe_next(request) or feedback.get_absolute_url())
 
 
+def _status_panel(request, project, feedback, form, error, moved: Feedback | None):
+    """The item page's status panel after a status change by htmx, with the change's history
+    entry put on top of the history and, when a reason was posted as a comment, the comments
+    again: the rest of the page has not changed."""
+    context = {"project": project, "moved": moved is not None}
+    if moved is None:
+        if isinstance(error, StaleEdit):
+            feedback = _feedback_for(request, project, feedback.number)
+        else:
+            apply_errors(form, error)
+        context.update(feedback=feedback, form=form)
+    else:
+        feedback = moved
+        context.update(
+            feedback=moved,
+            new_history=history_entries(
+                (moved.history.all(), _("Feedback"), lambda row: moved.key), latest=1
+            ),
+        )
+        if moved.status_reason:
+            context["comments"] = list(moved.comments.select_related("author"))
+    context["moves"] = _moves(feedback, project, request.user)
+    return render(request, "requirements/feedback_detail.html#moved", context)
+
+
 @require_POST
 @login_required
 def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResponse:
     project = _project(request, key)
     feedback = _feedback_for(request, project, number)
     form = FeedbackTransitionForm(request.POST)
-    error = None
+    error = moved = None
     if not form.is_valid():
         error = ValidationError(_("That status change could not be read."))
     else:
         number = form.original_number(project.key)
         original = (
-            Feedback.objects.for_project(project).filter(number=number).first() if number else None
+            Feedback.objects.for_project(project)
+            .select_related("project")
+            .filter(number=number)
+            .first()
+            if number
+            else None
         )
         try:
-            services.feedback_transition(
+            moved = services.feedback_transition(
                 feedback=feedback, to=form.cleaned_data["to"], perms=project.user_perms,
                 by=request.user, reason=form.cleaned_data["reason"], duplicate_of=original,
                 read_version=form.cleaned_data["version"],
@@ -396,6 +428,8 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             show_stale(form, refused)
         except ValidationError as refused:
             error = refused
+    if request.htmx and not request.POST.get("card"):
+        return _status_panel(request, project, feedback, form, error, moved)
     feedback = _feedback_for(request, project, feedback.number)
     if request.htmx:
         if error and not isinstance(error, StaleEdit):
@@ -416,9 +450,6 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
                 "moved": feedback,
             }
             return render(request, "requirements/feedback_board.html#board", context)
-        context = _detail_context(request, project, feedback, form=form if error else None)
-        context["moved"] = not error
-        return render(request, "requirements/feedback_detail.html#item", context)
     if isinstance(error, StaleEdit):
         # Their triage beside this person's, on the item's page: nothing was overwritten.
         context = _detail_context(request, project, feedback, form=form)

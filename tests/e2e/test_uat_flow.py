@@ -115,7 +115,7 @@ def test_tester_logs_feedback_the_vendor_fixes_it_and_the_tester_verifies_it(
     expect(phone.get_by_role("button", name="Start fixing")).to_have_count(0)
     phone.get_by_role("button", name="Verify the fix").click()
     expect(phone.locator("#status-panel")).to_contain_text("NWP-F2 is now verified")
-    expect(phone.locator(".history")).to_contain_text("Fixed, to verify → Verified")
+    expect(phone.locator("#history-panel li").first).to_contain_text("Fixed, to verify → Verified")
     screenshot(phone, "08-tester-verified")
     item.refresh_from_db()
     assert item.status == FeedbackStatus.VERIFIED

@@ -134,7 +134,7 @@ def test_a_stale_feedback_triage_through_htmx_shows_the_difference_in_place(
     data = {"to": "wont_fix", "reason": "Old tablets", "version": 1}
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert html.lstrip().startswith('<div class="grid" id="item">')
+    assert html.lstrip().startswith('<section class="panel" aria-labelledby="next-title"')
     assert "changed by them" in html
     assert 'name="version" value="2"' in html
 

@@ -133,6 +133,31 @@ def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
     assert item.history.first().history_user == team_member
 
 
+def test_triage_on_the_item_page_swaps_its_status_and_tops_up_history_and_comments(
+    client, project, test_round, tester, team_member
+):
+    """Only what a status change changes comes back: the status panel in place, the change on
+    top of the history, and the comments again when a reason was posted."""
+    item = log(test_round, tester)
+    client.force_login(team_member)
+    url = reverse("requirements:feedback_transition", args=[project.key, item.number])
+    body = client.post(url, {"to": "fixing"}, headers={"HX-Request": "true"}).content.decode()
+    assert body.lstrip().startswith('<section class="panel" aria-labelledby="next-title"')
+    assert "NWP-F1 is now fixing" in body and "Mark fixed" in body and 'value="2"' in body
+    history = body[body.index('<ol hx-swap-oob="afterbegin:#history-panel ol.history">') :]
+    assert "Status" in history and "<del>New</del>" in history and "<ins>Fixing</ins>" in history
+    assert 'id="comments"' not in body and item.title not in body
+
+    move(item, F.FIXED, team_member)
+    client.force_login(tester)
+    body = client.post(
+        url, {"to": "fixing", "reason": "Still frozen"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<div id="comments" hx-swap-oob="true">' in body and "Still frozen" in body
+    refused = client.post(url, {"to": "closed"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'role="alert"' in refused and "hx-swap-oob" not in refused
+
+
 def test_without_javascript_a_status_change_redirects_back_with_a_message(
     client, project, test_round, tester, pm
 ):
