@@ -80,6 +80,7 @@ def lengthen(report, wanted: int, learnt: dict) -> tuple[int, tuple[str, float]]
                 author_side=Side.VENDOR, subject=f"Decision {n}: the pilot group for France",
                 body="We keep *one* pilot group.",
                 body_html="<p>We keep <em>one</em> pilot group.</p>",
+                excerpt_html="<p>We keep <em>one</em> pilot group.</p>",
             )
             for n in range(count)
         )  # fmt: skip

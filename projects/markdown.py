@@ -1,6 +1,7 @@
 """Markdown written by people, turned into HTML that is safe to show: once, when it is saved."""
 
 import nh3
+from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 
 # "js-default" follows CommonMark with raw HTML switched off; nh3 then keeps only what is listed.
@@ -31,3 +32,14 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+# How much of a long text a list shows.
+EXCERPT_WORDS = 60
+
+
+def excerpt(html: str) -> str:
+    """The start of sanitised HTML, cut after `EXCERPT_WORDS` words with its open tags closed,
+    as the `truncatewords_html` filter cuts it: stored beside the HTML, as cutting it needs an
+    HTML parser per row of every list that shows it."""
+    return Truncator(html).words(EXCERPT_WORDS, html=True, truncate=" …")

@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,14 @@ def _countable(items) -> bool:
 def _total(items) -> Subquery:
     counted = items.order_by().annotate(one=Value(1)).values("one")
     return Subquery(counted.annotate(n=Count("pk")).values("n"))
+
+
+def related_count(rows: QuerySet, to: str) -> Coalesce:
+    """How many of `rows` point (by their foreign key `to`) at each row of a list, as a
+    subquery: a join and GROUP BY over the whole list would have to finish before a page's rows
+    could be picked, and a prefetch reads every related row to count them."""
+    counted = rows.filter(**{to: OuterRef("pk")}).order_by().values(to)
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
 def apply_errors(form, error: ValidationError) -> None:

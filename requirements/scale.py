@@ -632,6 +632,7 @@ class _Builder:
                         subject=f"Note {n} on the rollout plan",
                         body="We agreed on the *pilot group* for France.",
                         body_html="<p>We agreed on the <em>pilot group</em> for France.</p>",
+                        excerpt_html="<p>We agreed on the <em>pilot group</em> for France.</p>",
                         created_at=self.moment(-self.random.randint(0, 400 * 24) / 24),
                     )
                 )

@@ -9,7 +9,7 @@ class StakeholdersConfig(AppConfig):
     def ready(self):
         from projects.archive import register_archive_part
         from projects.demo import register_demo
-        from projects.markdown import render_markdown
+        from projects.markdown import excerpt, render_markdown
         from projects.navigation import register_tab
         from projects.reports import register_section
         from projects.templates import register_template_part
@@ -24,7 +24,13 @@ class StakeholdersConfig(AppConfig):
         for model in (Stakeholder, Assignment, PointOfContact):
             register_archive_part(model)
         # Stored HTML is drawn again from the text, never taken from an archive.
-        register_archive_part(Entry, derived={"body_html": lambda e: render_markdown(e.body)})
+        register_archive_part(
+            Entry,
+            derived={
+                "body_html": lambda e: render_markdown(e.body),
+                "excerpt_html": lambda e: excerpt(render_markdown(e.body)),
+            },
+        )
         register_archive_part(
             Attachment, lambda project: Attachment.objects.filter(entry__project=project)
         )

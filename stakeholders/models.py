@@ -220,6 +220,7 @@ class Entry(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("message"), blank=True, help_text=_("Markdown is supported."))
     body_html = models.TextField(editable=False, blank=True)
+    excerpt_html = models.TextField(editable=False, blank=True)
     corrects = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -242,7 +243,7 @@ class Entry(models.Model):
     email_date = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["body_html"])
+    history = HistoricalRecords(excluded_fields=["body_html", "excerpt_html"])
     objects = EntryQuerySet.as_manager()
 
     class Meta:

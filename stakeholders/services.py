@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.models import Kind
 from projects import services as project_services
-from projects.markdown import render_markdown
+from projects.markdown import excerpt, render_markdown
 from projects.models import Membership, Project
 from projects.roles import VENDOR_ROLES, Role
 from projects.templates import copy_of
@@ -288,6 +288,7 @@ def entry_post(
     if corrects is not None and corrects.project_id != project.pk:
         raise ValidationError(_("The corrected entry is not in this project."))
     side = author_side(project, author)
+    body_html = render_markdown(body)
     entry = Entry(
         project=project,
         kind=kind,
@@ -295,7 +296,8 @@ def entry_post(
         author_side=side,
         subject=subject.strip(),
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
+        excerpt_html=excerpt(body_html),
         corrects=corrects,
         email_from=email_from,
         email_to=email_to,

@@ -19,6 +19,7 @@ from projects.pages import (
     page_or_fragment,
     paginate,
     read_choices,
+    related_count,
     submitted,
 )
 from projects.tabular import MAX_BYTES, decode
@@ -242,9 +243,7 @@ _ENTRY_RELATIONS = ("project", "author", "corrects__project", "spoc_decided_by")
 
 
 def _entry_for(project: Project, entry_id: int) -> Entry:
-    return get_object_or_404(
-        Entry.objects.for_project(project).select_related(*_ENTRY_RELATIONS), pk=entry_id
-    )
+    return get_object_or_404(_entries(project), pk=entry_id)
 
 
 # The channel reads like a mailbox: a long page, scrolled, rather than many short ones.
@@ -255,7 +254,10 @@ def _entries(project: Project):
     return (
         Entry.objects.for_project(project)
         .select_related(*_ENTRY_RELATIONS)
-        .prefetch_related("attachments", "corrections")
+        .annotate(
+            correction_count=related_count(Entry.objects, "corrects"),
+            attachment_count=related_count(Attachment.objects, "entry"),
+        )
     )
 
 

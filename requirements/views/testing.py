@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from projects.pages import (
     page_or_fragment,
     paginate,
     read_choices,
+    related_count,
     show_stale,
     submitted,
 )
@@ -78,15 +79,8 @@ def _feedback(request: HttpRequest, project: Project):
         .select_related(
             "project", "round__site", "round__project", "tester", "requirement__project"
         )
-        .annotate(me_too_count=_me_too_count())
+        .annotate(me_too_count=related_count(MeToo.objects, "feedback"))
     )
-
-
-def _me_too_count():
-    """Each item's "me too" count as a subquery: a join and GROUP BY over every item of the
-    project would have to finish before the page's 50 rows could be picked."""
-    counted = MeToo.objects.filter(feedback=OuterRef("pk")).order_by().values("feedback")
-    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
 def _feedback_for(request: HttpRequest, project: Project, number: int) -> Feedback:

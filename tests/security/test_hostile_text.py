@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from projects import demo, reports
 from projects.exports import FORMULA_STARTS
-from projects.markdown import render_markdown
+from projects.markdown import excerpt, render_markdown
 from projects.models import Audience, Finding, Membership, Project, Report
 from projects.roles import Role
 from requirements import tasks as requirement_tasks
@@ -120,15 +120,20 @@ NOT_TYPED = {
     "projects.Finding.url": "built by the checks",
     "stakeholders.Stakeholder.email": "an e-mail address, checked by the form",
     "stakeholders.Entry.body_html": "drawn from the body by the sanitiser",
+    "stakeholders.Entry.excerpt_html": "cut from the sanitised body",
     "stakeholders.Attachment.content_type": "from the list of accepted file types",
     "requirements.Requirement.description_html": "drawn from the description by the sanitiser",
     "requirements.Screenshot.content_type": "from the list of accepted file types",
 }
 
-# A Markdown field and the sanitised HTML stored beside it.
+# A Markdown field and what is stored beside it, drawn from it: its sanitised HTML, and a list's
+# excerpt of that.
 MARKDOWN = {
-    "stakeholders.Entry.body": "body_html",
-    "requirements.Requirement.description": "description_html",
+    "stakeholders.Entry.body": {
+        "body_html": render_markdown,
+        "excerpt_html": lambda text: excerpt(render_markdown(text)),
+    },
+    "requirements.Requirement.description": {"description_html": render_markdown},
 }
 
 
@@ -163,8 +168,8 @@ def fill(hostile: str) -> dict[str, str]:
         changes = {field.name: value}
         if unique:  # each row its own value: the row's id after the marker
             changes[field.name] = Concat(Value(value), Cast("pk", models.CharField()))
-        if name in MARKDOWN:
-            changes[MARKDOWN[name]] = render_markdown(value)
+        for derived, draw in MARKDOWN.get(name, {}).items():
+            changes[derived] = draw(value)
         rows = field.model._base_manager.all()
         if len(hostile) > HUGE:  # one row of each kind is enough, and keeps the pages small
             rows = rows.filter(pk=rows.order_by("pk").values("pk")[:1])

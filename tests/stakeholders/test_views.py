@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from projects import services as project_services
 from projects.roles import Role
+from projects.uploads import check_upload
 from stakeholders import services
 from stakeholders.models import Assignment, Entry, Stakeholder
 from tests.projects.factories import ProjectFactory, SiteFactory, UserFactory
@@ -159,6 +160,27 @@ def test_only_the_author_or_the_manager_corrects_an_entry(
     assert "Corrected by" in html and "Q, corrected" in html
 
 
+def test_the_channel_shows_an_excerpt_its_corrections_and_attachments_and_the_entry_all(
+    client, project, pm, team_member
+):
+    words = " ".join(f"word{n}" for n in range(80))
+    long = services.entry_post(
+        project=project, author=pm, kind="decision", subject="Long", body=f"**{words}**",
+        files=[check_upload("plan.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )  # fmt: skip
+    services.entry_post(
+        project=project, author=pm, kind="decision", subject="Long, corrected", corrects=long
+    )
+    channel = html_of(client, team_member, url("channel", project))
+    assert "<strong>word0" in channel and "word59 …</strong>" in channel
+    assert "word60" not in channel
+    assert "1 attachment" in channel and 'class="entry corrected"' in channel
+    whole = html_of(client, team_member, url("entry", project, long.pk))
+    assert "word79</strong>" in whole and "Corrected by" in whole and "plan.pdf" in whole
+    decisions = html_of(client, team_member, url("decisions", project))
+    assert "word29 …" in decisions and "word30" not in decisions
+
+
 def test_channel_filters_by_type_and_author(client, project, pm, team_member):
     services.entry_post(project=project, author=pm, kind="decision", subject="Go-live in March")
     services.entry_post(project=project, author=team_member, kind="question", subject="Which SSO?")
@@ -262,9 +284,9 @@ def _grow_stakeholders(project, pm, n):
     [
         ("ownership", _grow_map, "pm", 7),
         ("list", _grow_stakeholders, "pm", 6),
-        ("channel", _grow_channel, "pm", 8),
-        ("decisions", _grow_channel, "pm", 7),
-        ("queue", _grow_channel, "spoc", 8),
+        ("channel", _grow_channel, "pm", 6),
+        ("decisions", _grow_channel, "pm", 5),
+        ("queue", _grow_channel, "spoc", 6),
         ("contact", _grow_stakeholders, "pm", 7),
     ],
 )
@@ -295,4 +317,22 @@ def test_the_channel_shows_a_hundred_entries_a_page(client, project, pm):
     assert len(shown) == 100 and "Page 1 of 2" in first
     assert [n for n in range(101) if f"Request {n:03}" in second] == list(
         set(range(101)) - set(shown)
+    )
+
+
+def test_entries_saved_before_excerpts_were_stored_get_theirs_when_migrating(project, pm):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("stakeholders.migrations.0002_entry_excerpt")
+    words = " ".join(f"word{n}" for n in range(70))
+    entry = services.entry_post(
+        project=project, author=pm, kind="question", subject="Old", body=words
+    )
+    Entry.objects.filter(pk=entry.pk).update(excerpt_html="")
+    migration.cut_excerpts(apps, None)
+    entry.refresh_from_db()
+    assert entry.excerpt_html.startswith("<p>word0 ") and entry.excerpt_html.endswith(
+        "word59 …</p>"
     )
