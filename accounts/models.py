@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from projects.labels import ChoiceLabels
+
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -39,7 +41,7 @@ class UserManager(DjangoUserManager):
         return self.get(email__iexact=username)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
     time_zone = models.CharField(

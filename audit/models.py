@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.labels import ChoiceLabels
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an audit event."""
@@ -44,7 +46,7 @@ class AuditEventQuerySet(models.QuerySet):
         return self.order_by("-at", "-pk")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
     # PROTECT, not CASCADE or SET_NULL: an account with a history is deactivated, never deleted,

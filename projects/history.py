@@ -1,6 +1,5 @@
 """Readable change history (who, when, what changed) from django-simple-history rows."""
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+from .labels import labels
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 # Bookkeeping columns that say nothing a reader needs.
@@ -34,16 +35,10 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-@functools.cache
-def _labels(model_field) -> dict:
-    """A choice field's labels by value, worked out once (`get_FOO_display` does it per call)."""
-    return dict(model_field.flatchoices)
-
-
 def _display(row, model_field) -> str:
     value = getattr(row, model_field.attname)
     if model_field.choices:
-        return str(_labels(model_field).get(value, value if value is not None else ""))
+        return str(labels(model_field).get(value, value if value is not None else ""))
     if value is None or value == "":
         return ""
     if isinstance(value, bool):

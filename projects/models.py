@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from .labels import ChoiceLabels
 from .roles import PERMISSIONS, Role
 
 
@@ -204,7 +205,7 @@ project_key_validator = RegexValidator(
 )
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="projects", verbose_name=_("client")
     )
@@ -291,7 +292,7 @@ class SiteQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-class Site(models.Model):
+class Site(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Germany, or Retail BU"))
     kind = models.CharField(
@@ -347,7 +348,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
@@ -373,7 +374,7 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """A person was added to a project and is told so by e-mail (see `tasks.send_invitation`)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
@@ -584,7 +585,7 @@ class RaidQuerySet(models.QuerySet):
         return self.filter(status__in=RAID_OPEN, archived_at__isnull=True)
 
 
-class RaidItem(models.Model):
+class RaidItem(ChoiceLabels, models.Model):
     """A risk, assumption, issue or dependency: written down, owned and checked."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="raid")
@@ -687,7 +688,7 @@ class FindingQuerySet(models.QuerySet):
         return self if "view_internal" in perms else self.exclude(area=CheckArea.BUDGET)
 
 
-class Finding(models.Model):
+class Finding(ChoiceLabels, models.Model):
     """A problem a health check found: open from the run that first saw it until the first run
     that no longer does. A problem that comes back later is a new finding."""
 
@@ -768,7 +769,7 @@ class BudgetLineQuerySet(models.QuerySet):
         return self if internal else self.filter(is_internal=False)
 
 
-class BudgetLine(models.Model):
+class BudgetLine(ChoiceLabels, models.Model):
     """A planned amount of the project's budget, in the project currency."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
@@ -821,7 +822,7 @@ class CostEntryQuerySet(models.QuerySet):
         return self if internal else self.filter(line__is_internal=False)
 
 
-class CostEntry(models.Model):
+class CostEntry(ChoiceLabels, models.Model):
     """Money spent against a budget line, in any currency with its rate to the project's."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cost_entries")
@@ -917,7 +918,7 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(audience__in=audiences_for(perms))
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """A status report as drawn once for a period; a stored report never changes."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
@@ -978,7 +979,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class ReportSchedule(models.Model):
+class ReportSchedule(ChoiceLabels, models.Model):
     """A report drawn and e-mailed on a weekday or a day of the month, at an hour of the
     installation's time zone."""
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .labels import labels
+
 # Kept by the system, never shown as a difference between two people's edits.
 _NOT_COMPARED = {"id", "version", "created_at", "updated_at", "archived_at"}
 
@@ -32,7 +34,7 @@ def _shown(instance: models.Model, field: models.Field) -> str:
     else:
         value = getattr(instance, field.attname)
         if field.choices:
-            value = dict(field.flatchoices).get(value, value)
+            value = labels(field).get(value, value)
     if value in (None, ""):
         return "—"
     if isinstance(value, bool):

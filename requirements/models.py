@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.labels import ChoiceLabels
 from projects.models import Project, Site
 from projects.uploads import StoredUpload, storage_name
 from stakeholders.models import Area, Stakeholder
@@ -122,7 +123,7 @@ class RequirementQuerySet(models.QuerySet):
         return self.annotate(priority_rank=Case(*ranks, output_field=IntegerField()))
 
 
-class Requirement(models.Model):
+class Requirement(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="requirements")
     # Numbered per project without gaps: `services.requirement_submit` hands out the numbers.
     number = models.PositiveIntegerField(editable=False)
@@ -218,7 +219,7 @@ class Baseline(models.Model):
         return f"{self.project.key} baseline {self.created_at:%Y-%m-%d}"
 
 
-class BaselineItem(models.Model):
+class BaselineItem(ChoiceLabels, models.Model):
     baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="items")
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
     # What was agreed, as it read then.
@@ -245,7 +246,7 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
     number = models.PositiveIntegerField(editable=False)
     requirement = models.ForeignKey(
@@ -344,7 +345,7 @@ class ImportState(models.TextChoices):
     FAILED = "failed", _("Failed: nothing imported")
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     """An uploaded file of requirements, kept from its preview until it is imported."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
@@ -397,7 +398,7 @@ class TestRoundQuerySet(models.QuerySet):
         return self.none()
 
 
-class TestRound(models.Model):
+class TestRound(ChoiceLabels, models.Model):
     """A cycle of user acceptance testing: a build, the requirements in scope, the testers."""
 
     __test__ = False  # not a pytest class, whatever its name
@@ -511,7 +512,7 @@ class FeedbackQuerySet(models.QuerySet):
         return self.none()
 
 
-class Feedback(models.Model):
+class Feedback(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="feedback")
     # Numbered per project without gaps: `services.feedback_log` hands out the numbers.
     number = models.PositiveIntegerField(editable=False)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.labels import ChoiceLabels
 from projects.models import Project, Site
 from projects.uploads import StoredUpload, storage_name
 
@@ -33,7 +34,7 @@ class StakeholderQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Stakeholder(models.Model):
+class Stakeholder(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -111,7 +112,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.exclude(letter="")
 
 
-class Assignment(models.Model):
+class Assignment(ChoiceLabels, models.Model):
     """One stakeholder's RACI letter for one area of the ownership map; clearing the cell
     empties the letter and keeps the row, so that the map's past stays in the project."""
 
@@ -145,7 +146,7 @@ class Assignment(models.Model):
         return f"{self.stakeholder} {self.letter} {self.get_area_display()}"
 
 
-class PointOfContact(models.Model):
+class PointOfContact(ChoiceLabels, models.Model):
     """One term as a project's point of contact; the newest term on a side is the current one."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="points_of_contact")
@@ -207,7 +208,7 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(kind=EntryKind.DECISION)
 
 
-class Entry(models.Model):
+class Entry(ChoiceLabels, models.Model):
     """A line of the project's written record. Never edited or deleted: corrections are new
     entries that point to the one they correct."""
 
