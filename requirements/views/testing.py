@@ -292,6 +292,12 @@ def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
 
 # A column shows its newest items; the list pages through all of them.
 BOARD_COLUMN_LIMIT = 12
+# What a card shows and its moves need: the window that picks each column's cards reads these
+# for every item that matches the filters, so no more.
+CARD_FIELDS = (
+    "number", "title", "kind", "severity", "status", "version", "tester_id", "project__key",
+    "round__name",
+)  # fmt: skip
 
 
 def _board(request: HttpRequest, project: Project, params) -> dict:
@@ -300,7 +306,10 @@ def _board(request: HttpRequest, project: Project, params) -> dict:
     # carries its column's total, counted before the column is cut (one query for both).
     column = {"partition_by": [F("status")]}
     items = list(
-        feedback_filter.qs.annotate(
+        feedback_filter.qs.select_related(None)
+        .select_related("project", "round")
+        .only(*CARD_FIELDS)
+        .annotate(
             rank=Window(RowNumber(), order_by=F("number").desc(), **column),
             column_total=Window(Count("pk"), **column),
         )
