@@ -18,7 +18,7 @@ class MapArea:
     site_id: int | None
     label: str
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """How a cell names its area in a form: "content", or "local_rollout-12"."""
         return f"{self.area}-{self.site_id}" if self.site_id else self.area
