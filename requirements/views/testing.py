@@ -72,10 +72,13 @@ def _round_for(request: HttpRequest, project: Project, round_id: int) -> TestRou
     )
 
 
+def _visible_feedback(request: HttpRequest, project: Project):
+    return Feedback.objects.for_project(project).visible_to(request.user, project.user_perms)
+
+
 def _feedback(request: HttpRequest, project: Project):
     return (
-        Feedback.objects.for_project(project)
-        .visible_to(request.user, project.user_perms)
+        _visible_feedback(request, project)
         .select_related(
             "project", "round__site", "round__project", "tester", "requirement__project"
         )
@@ -382,11 +385,9 @@ def _status_panel(request, project, feedback, form, error, moved: Feedback | Non
     again: the rest of the page has not changed."""
     context = {"project": project, "moved": moved is not None}
     if moved is None:
-        if isinstance(error, StaleEdit):
-            feedback = _feedback_for(request, project, feedback.number)
-        else:
+        if not isinstance(error, StaleEdit):
             apply_errors(form, error)
-        context.update(feedback=feedback, form=form)
+        context.update(feedback=_feedback_for(request, project, feedback.number), form=form)
     else:
         feedback = moved
         context.update(
@@ -405,7 +406,10 @@ def _status_panel(request, project, feedback, form, error, moved: Feedback | Non
 @login_required
 def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResponse:
     project = _project(request, key)
-    feedback = _feedback_for(request, project, number)
+    # Only to know it is there and this person sees it: the change reads it again, locked.
+    feedback = get_object_or_404(
+        _visible_feedback(request, project).select_related("project"), number=number
+    )
     form = FeedbackTransitionForm(request.POST)
     error = moved = None
     if not form.is_valid():
