@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -161,25 +162,34 @@ def _day(value: datetime.date, language: str | None) -> str:
 
 
 def waiting_since(queryset, field: str, projects: list, today: datetime.date, amber: int):
-    """Project id → when each of the things in `queryset` that waited more than `amber` days
-    started waiting (`field`), for each of `projects` in one query."""
-    late = queryset.filter(
-        project__in=[project.pk for project in projects],
-        **{f"{field}__date__lt": today - datetime.timedelta(days=amber)},
+    """Project id → (how many of the things in `queryset` waited more than `amber` days, when
+    the oldest of them started waiting (`field`)), or None, for each of `projects` in one
+    query that counts them: a project's waiting rows are not read one by one."""
+    # The start of that day in the current time zone: what `__date__lt` means, without casting
+    # every row's time to a date.
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=amber), datetime.time())
     )
-    grouped: dict[int, list] = {project.pk: [] for project in projects}
-    for project_id, started in late.values_list("project_id", field):
-        grouped[project_id].append(started)
-    return grouped
+    ids = [project.pk for project in projects]
+    late = (
+        queryset.filter(project__in=ids, **{f"{field}__lt": cutoff})
+        .order_by()
+        .values("project_id")
+        .annotate(count=Count("pk"), oldest=Min(field))
+    )
+    found: dict[int, tuple[int, datetime.datetime] | None] = dict.fromkeys(ids)
+    found.update((row["project_id"], (row["count"], row["oldest"])) for row in late)
+    return found
 
 
-def waiting_too_long(times: list, today: datetime.date, amber: int, red: int):
-    """For things that waited since `times` (see `waiting_since`): (how many waited more than
-    `amber` days, the oldest's days, its severity), or None when none did."""
-    if not times:
+def waiting_too_long(waiting, today: datetime.date, amber: int, red: int):
+    """For what `waiting_since` found for a project: (how many waited more than `amber` days,
+    the oldest's days, its severity), or None when none did."""
+    if waiting is None:
         return None
-    oldest = (today - timezone.localdate(min(times))).days
-    return len(times), oldest, by_thresholds(oldest, amber, red)
+    count, oldest = waiting
+    days = (today - timezone.localdate(oldest)).days
+    return count, days, by_thresholds(days, amber, red)
 
 
 def by_thresholds(value: float, amber: float, red: float, *, above: bool = True) -> Severity:
