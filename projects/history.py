@@ -1,5 +1,6 @@
 """Readable change history (who, when, what changed) from django-simple-history rows."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,17 +51,28 @@ def _display(row, model_field) -> str:
     return str(value)
 
 
+@functools.cache
+def _compared_fields(history_model) -> tuple:
+    """The fields a reader is shown the changes of, of the model a history model records."""
+    return tuple(
+        model_field
+        for model_field in history_model.instance_type._meta.concrete_fields
+        if model_field.name not in HIDDEN_FIELDS
+        and not model_field.is_relation
+        and hasattr(history_model, model_field.attname)  # a field the history does not keep
+    )
+
+
 def _changes(row, previous) -> list[Change]:
     changes = []
-    for model_field in row.instance_type._meta.concrete_fields:
-        if (
-            model_field.name in HIDDEN_FIELDS
-            or model_field.is_relation
-            or not hasattr(row, model_field.attname)  # a field the history does not keep
-        ):
-            continue
+    for model_field in _compared_fields(type(row)):
+        if previous is not None:
+            if getattr(row, model_field.attname) == getattr(previous, model_field.attname):
+                continue  # the same value reads the same: no need to word it twice
+            old = _display(previous, model_field)
+        else:
+            old = ""
         new = _display(row, model_field)
-        old = _display(previous, model_field) if previous is not None else ""
         if old != new:
             changes.append(Change(str(model_field.verbose_name), old, new))
     return changes

@@ -56,3 +56,21 @@ def test_the_item_page_links_to_its_whole_history(client, project, item, pm):
     assert 'href="?history=all#history-title">Show the whole history' in html
     html = client.get(page, {"history": "all"}).content.decode()
     assert "Title 1</ins>" in html and "Show the whole history" not in html
+
+
+def test_a_change_lists_only_the_fields_it_changed_worded_as_shown(item, pm):
+    """A choice by its label, a new text beside its empty old value; a save that changes
+    nothing a reader sees (only the version) is no entry; bookkeeping fields are never shown."""
+    item.severity, item.status_reason = "blocker", "Seen on every tablet"
+    item._history_user = pm
+    item.save()
+    item.save()
+    changed, created = history_entries((item.history.all(), "Feedback", str))
+
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [
+        ("severity", "Major", "Blocker"),
+        ("reason", "", "Seen on every tablet"),
+    ]
+    assert created.action == "created"
+    assert {"version", "created at", "number"}.isdisjoint(c.field for c in created.changes)
+    assert ("severity", "", "Major") in [(c.field, c.old, c.new) for c in created.changes]
