@@ -9,6 +9,7 @@ from requirements.models import Feedback, FeedbackStatus, MeToo, RoundStatus, Sc
 from requirements.services import round_set_status
 from tests.conftest import _member
 from tests.projects.factories import ProjectFactory
+from tests.rendering import no_queries_while_rendering
 
 from .uat import PNG, go_live_milestone, image_bytes, log, move, must, open_round
 
@@ -177,6 +178,17 @@ def test_marking_a_duplicate_names_the_original_by_its_key(client, project, test
     client.post(url, {"to": "duplicate", "duplicate_of": "nwp-f1"})
     repeat.refresh_from_db()
     assert repeat.status == F.DUPLICATE and repeat.duplicate_of == original
+
+
+def test_a_duplicate_names_its_original_on_its_page_without_a_query_while_rendering(
+    client, project, test_round, tester, pm
+):
+    original, repeat = log(test_round, tester), log(test_round, tester)
+    move(repeat, F.DUPLICATE, pm, duplicate_of=original)
+    client.force_login(pm)
+    with no_queries_while_rendering():
+        page = client.get(repeat.get_absolute_url()).content.decode()
+    assert "Duplicate of NWP-F1." in page
 
 
 def test_the_tester_reopens_with_a_comment_or_is_told(
