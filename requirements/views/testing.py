@@ -387,18 +387,16 @@ def _status_panel(request, project, feedback, form, error, moved: Feedback | Non
     if moved is None:
         if not isinstance(error, StaleEdit):
             apply_errors(form, error)
-        context.update(feedback=_feedback_for(request, project, feedback.number), form=form)
+        feedback = _feedback_for(request, project, feedback.number)
+        context["form"] = form
     else:
         feedback = moved
-        context.update(
-            feedback=moved,
-            new_history=history_entries(
-                (moved.history.all(), _("Feedback"), lambda row: moved.key), latest=1
-            ),
+        context["new_history"] = history_entries(
+            (moved.history.all(), _("Feedback"), lambda row: moved.key), latest=1
         )
         if moved.status_reason:
             context["comments"] = list(moved.comments.select_related("author"))
-    context["moves"] = _moves(feedback, project, request.user)
+    context.update(feedback=feedback, moves=_moves(feedback, project, request.user))
     return render(request, "requirements/feedback_detail.html#moved", context)
 
 
