@@ -437,24 +437,21 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
         return _status_panel(request, project, feedback, form, error, moved)
     feedback = _feedback_for(request, project, feedback.number)
     if request.htmx:
-        if error and not isinstance(error, StaleEdit):
-            apply_errors(form, error)
-        if request.POST.get("card"):
-            # The board again, as filtered: the card moves to its new column, counts follow.
-            here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
-            if isinstance(error, StaleEdit):
-                # The card shows where the other person moved it; there is no form to compare.
-                error = ValidationError(
-                    _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
-                    % {"who": error.who, "status": feedback.get_status_display().lower()}
-                )
-            context = {
-                **_board(request, project, QueryDict(urlsplit(here).query)),
-                "here": here,
-                "error": error,
-                "moved": feedback,
-            }
-            return render(request, "requirements/feedback_board.html#board", context)
+        # The board again, as filtered: the card moves to its new column, counts follow.
+        here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
+        if isinstance(error, StaleEdit):
+            # The card shows where the other person moved it; there is no form to compare.
+            error = ValidationError(
+                _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
+                % {"who": error.who, "status": feedback.get_status_display().lower()}
+            )
+        context = {
+            **_board(request, project, QueryDict(urlsplit(here).query)),
+            "here": here,
+            "error": error,
+            "moved": feedback,
+        }
+        return render(request, "requirements/feedback_board.html#board", context)
     if isinstance(error, StaleEdit):
         # Their triage beside this person's, on the item's page: nothing was overwritten.
         context = _detail_context(request, project, feedback, form=form)

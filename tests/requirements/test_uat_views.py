@@ -134,6 +134,21 @@ def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
     assert item.history.first().history_user == team_member
 
 
+def test_a_refused_move_on_the_board_says_why_on_the_board_and_changes_nothing(
+    client, project, test_round, tester, pm
+):
+    item = log(test_round, tester)
+    client.force_login(pm)
+    url = reverse("requirements:feedback_transition", args=[project.key, item.number])
+    body = client.post(
+        url, {"to": "verified", "card": "1"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert body.lstrip().startswith('<div id="board"') and 'role="alert"' in body
+    assert "NWP-F1: Feedback that is new cannot be moved there." in body
+    item.refresh_from_db()
+    assert item.status == F.NEW and item.version == 1
+
+
 def test_triage_on_the_item_page_swaps_its_status_and_tops_up_history_and_comments(
     client, project, test_round, tester, team_member
 ):
