@@ -10,14 +10,8 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.models import Kind
 
-from .models import Membership, Project, ProjectGroupObjectPermission
+from .models import Membership, Project, grants_of
 from .roles import PERMISSIONS, STAFF_PERMISSIONS
-
-
-def _grants(user):
-    """What the person's role groups are granted. Permissions go to a project's role groups
-    only, never to a person directly (see `services.project_sync_role_groups`)."""
-    return ProjectGroupObjectPermission.objects.filter(group__user=user)
 
 
 def project_permissions(user, project: Project) -> frozenset[str]:
@@ -25,9 +19,8 @@ def project_permissions(user, project: Project) -> frozenset[str]:
         return STAFF_PERMISSIONS
     if not user.is_active:
         return frozenset()
-    return frozenset(
-        _grants(user).filter(content_object=project).values_list("permission__codename", flat=True)
-    )
+    grants = grants_of(user).filter(content_object=project)
+    return frozenset(grants.values_list("permission__codename", flat=True))
 
 
 def project_for(request, key: str, perm: str = "view_project") -> Project:
@@ -44,7 +37,7 @@ def project_for(request, key: str, perm: str = "view_project") -> Project:
         # The project and the person's permissions on it in one read: a row per permission.
         grants = (
             list(
-                _grants(user)
+                grants_of(user)
                 .filter(content_object__key=key)
                 .select_related("content_object__client", "permission")
             )

@@ -3,12 +3,13 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -119,11 +120,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff or user.is_superuser:
             return self
-        # Permissions are granted to each project's role groups only (never to a person
-        # directly), so one indexed subquery over the group grants answers.
-        granted = ProjectGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename=codename
-        )
+        granted = grants_of(user).filter(permission=Subquery(_permission(codename)))
         return self.filter(pk__in=granted.values("content_object_id"))
 
     def unarchived(self):
@@ -280,6 +277,29 @@ class ProjectUserObjectPermission(UserObjectPermissionBase):
 
 class ProjectGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Project, on_delete=models.CASCADE)
+
+
+def grants_of(user) -> models.QuerySet:
+    """What the person's role groups are granted. Permissions go to a project's role groups
+    only, never to a person directly (see `services.project_sync_role_groups`).
+
+    Read from the person's group memberships alone, without joining the groups: a vendor
+    lead is in a few hundred groups, while a permission is granted to thousands of them."""
+    groups = user.groups.through.objects.filter(user=user).values("group_id")
+    return ProjectGroupObjectPermission.objects.filter(group__in=groups)
+
+
+def _permission(codename: str) -> models.QuerySet:
+    """A project permission's id, as a subquery the database reads once, before the grants.
+    Joined by its codename instead, PostgreSQL guessed that few grants carry the permission and
+    walked all of them to find the person's: 6 ms a page for a lead of 200 projects."""
+    return (
+        Permission.objects.filter(
+            content_type__app_label="projects", content_type__model="project", codename=codename
+        )
+        .order_by()
+        .values("pk")
+    )
 
 
 class SiteKind(models.TextChoices):

@@ -168,6 +168,22 @@ def test_visible_projects_are_exactly_the_persons_projects(project, tester, outs
     assert set(Project.objects.visible_to(staff)) >= {project, other}
 
 
+def test_visibility_follows_the_persons_groups_and_the_permission(project, pm, tester):
+    """A person in many projects' groups sees each of them and no other, and manages only
+    those where their role manages."""
+    led = [
+        services.project_create(
+            project=ProjectFactory.build(key=f"LED{n}", client=ClientFactory()), by=pm
+        )
+        for n in range(3)
+    ]
+    ProjectFactory()
+    assert set(Project.objects.visible_to(pm)) == {project, *led}
+    assert set(Project.objects.managed_by(pm)) == {project, *led}
+    assert list(Project.objects.visible_to(tester)) == [project]
+    assert not Project.objects.managed_by(tester).exists()
+
+
 def test_site_names_are_unique_within_a_project(project, pm):
     services.site_save(site=Site(project=project, name="Germany"), by=pm)
     with pytest.raises(ValidationError, match="already has a site with this name"):
