@@ -250,7 +250,11 @@ class Entry(ChoiceLabels, models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = _("entries")
-        indexes = [models.Index(fields=["project", "-created_at"])]
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            # The channel's author filter: who has posted, read from the index alone.
+            models.Index(fields=["project", "author"]),
+        ]
 
     def __str__(self):
         return self.subject

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -192,6 +194,22 @@ def test_channel_filters_by_type_and_author(client, project, pm, team_member):
     html = html_of(client, pm, url("channel", project), author=team_member.pk)
     assert "Which SSO?" in html and "Go-live in March" not in html
     assert "Go-live in March" in html_of(client, pm, url("decisions", project))
+
+
+def test_channel_author_filter_offers_each_author_here_once(client, project, pm, team_member):
+    for n in range(3):
+        services.entry_post(project=project, author=pm, kind="meeting_note", subject=f"Note {n}")
+    services.entry_post(project=project, author=team_member, kind="question", subject="Which SSO?")
+    outsider = UserFactory(first_name="Olga", last_name="Elsewhere")
+    services.entry_post(
+        project=ProjectFactory(), author=outsider, kind="meeting_note", subject="Not here"
+    )
+    html = html_of(client, pm, url("channel", project))
+    menu = re.search(r'<select name="author".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option value="(\d*)"', menu)
+    assert options[0] == ""  # Everyone
+    assert sorted(options[1:]) == sorted([str(pm.pk), str(team_member.pk)])
+    assert "Elsewhere" not in menu
 
 
 def test_stakeholders_import_previews_then_saves_all(client, project, pm):
