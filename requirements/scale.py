@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 
 from projects.models import (
     BudgetCategory,
@@ -222,7 +222,15 @@ def build(*, scale: float = 1.0, report: Callable[[str], None] = lambda line: No
     if Project.objects.filter(key=WHALE).exists():
         raise ValueError("This database already holds the scale data set.")
     with transaction.atomic(), _clock_held(*SEEDED_MODELS):
-        return _Builder(plan, report).run()
+        counts = _Builder(plan, report).run()
+    # A database in use has been vacuumed and analysed by autovacuum; a bulk load has not, until
+    # autovacuum gets round to it. Without statistics PostgreSQL plans for empty tables, and
+    # without the visibility map it cannot count from an index alone.
+    # (VACUUM cannot run in a transaction, as in a test.)
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+    return counts
 
 
 class _Builder:
