@@ -5,7 +5,8 @@ on each project, as stakeholders and members), 5,000 requirements, 20,000 feedba
 100,000 channel entries, 10,000 attachments' metadata and 1,000,000 history rows; `scale`
 multiplies every count. One "whale" project holds a tenth of each kind of row; three more named
 projects give the benchmarks fixed sizes to compare: TEN (10 rows of each kind), PEER (one full
-page of each list, like the whale's first page) and K1000 (up to 1,000 rows of each kind).
+page of each list and a full feedback board, like the whale's first page) and K1000 (up to
+1,000 rows of each kind).
 
 The data is the same on every run and every database: a fixed random seed, dates counted from
 a fixed day, and timestamps set here rather than by the clock (`auto_now` is held off while
@@ -95,8 +96,9 @@ ROLE_MIX = (
 )
 WHALE_SHARE = Decimal("0.1")
 WHALE, PEER, TEN, K1000 = "WHALE", "PEER", "TEN", "K1000"
-# PEER fills exactly the first page of each list the benchmark compares with the whale's.
-PEER_ROWS = {"requirements": 60, "feedback": 60, "entries": 120}
+# PEER fills the first page of each list the benchmark compares with the whale's, and every
+# column of the feedback board: 12 cards in each of 7 statuses, drawn at random from 200 items.
+PEER_ROWS = {"requirements": 60, "feedback": 200, "entries": 120}
 TEN_ROWS = 10
 K1000_ROWS = 1000
 
@@ -698,6 +700,7 @@ def expected_counts(scale: float) -> dict[str, int]:
         "requirements": plan.counts["requirements"],
         "feedback": plan.counts["feedback"],
         "entries": plan.counts["entries"],
+        "peer feedback": plan.shares("feedback", project_keys(plan))[PEER],
     }
 
 
@@ -744,6 +747,7 @@ def have(scale: float) -> bool:
             "requirements": Requirement.objects.count(),
             "feedback": Feedback.objects.count(),
             "entries": Entry.objects.count(),
+            "peer feedback": Feedback.objects.filter(project__key=PEER).count(),
         }
         == expected
     )
