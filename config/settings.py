@@ -88,6 +88,18 @@ TEMPLATES = [
 # Django's templates draw the forms, except select menus, drawn with the same markup in Python.
 FORM_RENDERER = "projects.renderer.Renderer"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered rows that never change once written (channel entries), in each process's memory:
+    # keyed by everything they show that can change, and gone when the process restarts, so a
+    # new release never serves the markup of the one before.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'liaison.sqlite3'}"),
 }

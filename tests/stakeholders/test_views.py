@@ -135,6 +135,35 @@ def test_posting_a_request_as_a_client_stakeholder_waits_for_the_spoc(
     )
 
 
+def test_a_channel_row_drawn_once_shows_what_changed_since(client, project, pm, spoc, stakeholder):
+    """An entry's row is kept once drawn; whatever in it can change is drawn again."""
+    entry = services.entry_post(
+        project=project, author=stakeholder, kind="request", subject="Portuguese voice-over"
+    )
+    Entry.objects.filter(pk=entry.pk).update(created_at="2026-03-02T09:30:00Z")
+
+    def row():
+        html = html_of(client, pm, url("channel", project))
+        article = rf'<article class="[^"]*" id="entry-{entry.pk}">.*?</article>'
+        return re.search(article, html, re.S).group(0)
+
+    first = row()
+    assert "Off-channel: waiting" in first and "2 Mar 2026, 09:30" in first
+    assert row() == first
+    services.entry_spoc_decide(entry=entry, by=spoc, confirm=True)
+    assert "Confirmed by the point of contact" in row()
+    services.entry_post(
+        project=project, author=pm, kind="request", subject="Correction", corrects=entry
+    )
+    assert 'class="entry corrected"' in row()
+    stakeholder.first_name = "Renamed"
+    stakeholder.save()
+    assert "Renamed" in row()
+    pm.time_zone = "Asia/Tokyo"
+    pm.save()
+    assert "2 Mar 2026, 18:30" in row()
+
+
 def test_declining_without_a_comment_is_refused(client, project, spoc, stakeholder):
     entry = services.entry_post(project=project, author=stakeholder, kind="request", subject="X")
     client.force_login(spoc)
