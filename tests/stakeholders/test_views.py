@@ -137,9 +137,11 @@ def test_posting_a_request_as_a_client_stakeholder_waits_for_the_spoc(
 
 def test_a_channel_row_drawn_once_shows_what_changed_since(client, project, pm, spoc, stakeholder):
     """An entry's row is kept once drawn; whatever in it can change is drawn again."""
+    body = " ".join(f"word{n}" for n in range(80))
     entry = services.entry_post(
-        project=project, author=stakeholder, kind="request", subject="Portuguese voice-over"
-    )
+        project=project, author=stakeholder, kind="request", subject="Portuguese voice-over",
+        body=body,
+    )  # fmt: skip
     Entry.objects.filter(pk=entry.pk).update(created_at="2026-03-02T09:30:00Z")
 
     def row():
@@ -150,6 +152,8 @@ def test_a_channel_row_drawn_once_shows_what_changed_since(client, project, pm, 
     first = row()
     assert "Off-channel: waiting" in first and "2 Mar 2026, 09:30" in first
     assert row() == first
+    assert "word79" not in first  # the list shows an excerpt; the entry's page, all of it
+    assert "word79" in html_of(client, pm, url("entry", project, entry.pk))
     services.entry_spoc_decide(entry=entry, by=spoc, confirm=True)
     assert "Confirmed by the point of contact" in row()
     services.entry_post(
