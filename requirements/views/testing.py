@@ -355,6 +355,23 @@ def feedback_detail(request: HttpRequest, key: str, number: int) -> HttpResponse
     )
 
 
+# An item's page shows its latest comments; the whole thread is a link away.
+ITEM_COMMENTS = 20
+
+
+def _comments(request, feedback: Feedback) -> dict:
+    """The item's latest `ITEM_COMMENTS` comments, oldest first, and whether earlier ones were
+    left unread; all of them when the page was asked for `?comments=all`. One query."""
+    comments = feedback.comments.select_related("author")
+    if request.GET.get("comments") == "all":
+        return {"comments": list(comments), "earlier_comments": False}
+    latest = list(comments.reverse()[: ITEM_COMMENTS + 1])
+    return {
+        "comments": latest[:ITEM_COMMENTS][::-1],
+        "earlier_comments": len(latest) > ITEM_COMMENTS,
+    }
+
+
 def _detail_context(request, project, feedback, form=None, comment_form=None) -> dict:
     return {
         "project": project,
@@ -362,7 +379,7 @@ def _detail_context(request, project, feedback, form=None, comment_form=None) ->
         "moves": _moves(feedback, project, request.user),
         "form": form,
         "comment_form": comment_form or CommentForm(),
-        "comments": list(feedback.comments.select_related("author")),
+        **_comments(request, feedback),
         "screenshots": list(feedback.screenshots.all()),
         "history": item_history(request, feedback.history.all(), _("Feedback"), feedback.key),
     }
@@ -395,7 +412,7 @@ def _status_panel(request, project, feedback, form, error, moved: Feedback | Non
             (moved.history.all(), _("Feedback"), lambda row: moved.key), latest=1
         )
         if moved.status_reason:
-            context["comments"] = list(moved.comments.select_related("author"))
+            context.update(_comments(request, moved))
     context.update(feedback=feedback, moves=_moves(feedback, project, request.user))
     return render(request, "requirements/feedback_detail.html#moved", context)
 

@@ -1,5 +1,7 @@
 """The testing pages, per role: what each person sees and may do, and what the data holds."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -231,6 +233,30 @@ def test_comments_thread_on_the_item(client, project, test_round, tester, team_m
     client.force_login(tester)
     page = client.get(item.get_absolute_url()).content.decode()
     assert "Which course exactly?" in page
+
+
+def test_a_long_thread_shows_its_latest_comments_and_the_rest_a_link_away(
+    client, project, test_round, tester, team_member, django_assert_num_queries
+):
+    from requirements import services
+
+    item = log(test_round, tester)
+    client.force_login(team_member)
+    for n in range(1, 26):
+        services.feedback_comment(feedback=item, body=f"Comment number {n}.", by=team_member)
+    with django_assert_num_queries(9) as captured, no_queries_while_rendering():
+        page = client.get(item.get_absolute_url()).content.decode()
+    # The latest 20, oldest first, after a link to the whole thread.
+    shown = re.findall(r"Comment number (\d+)\.", page)
+    assert shown == [str(n) for n in range(6, 26)]
+    assert page.index("Show the earlier comments") < page.index("Comment number 6.")
+    for n in range(26, 41):
+        services.feedback_comment(feedback=item, body=f"Comment number {n}.", by=team_member)
+    with django_assert_num_queries(len(captured)):
+        client.get(item.get_absolute_url())
+    whole = client.get(item.get_absolute_url(), {"comments": "all"}).content.decode()
+    assert re.findall(r"Comment number (\d+)\.", whole) == [str(n) for n in range(1, 41)]
+    assert "Show the earlier comments" not in whole
 
 
 def test_list_filters_live_in_the_url_and_counts_follow_them(
