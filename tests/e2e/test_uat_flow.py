@@ -138,3 +138,24 @@ def test_tester_logs_feedback_the_vendor_fixes_it_and_the_tester_verifies_it(
         [f"{requirement.key} {requirement.title}", "1", "0", "1"]
     )
     screenshot(manager, "10-round-progress")
+
+
+def test_a_long_thread_opens_on_its_latest_comments_and_the_rest_are_a_click_away(
+    live_server, new_context, project, tester, team_member, log_in, screenshot
+):
+    item = log(open_round(project, [tester]), tester, title=TITLE)
+    for n in range(1, 26):
+        services.feedback_comment(feedback=item, body=f"Comment number {n}.", by=team_member)
+    page = new_context().new_page()
+    log_in(page, tester)
+    page.goto(f"{live_server.url}{item.get_absolute_url()}")
+    thread = page.locator("#comments")
+    expect(thread.locator("li")).to_have_count(20)
+    expect(thread.locator("li").first).to_contain_text("Comment number 6.")
+    expect(thread.locator("li").last).to_contain_text("Comment number 25.")
+    screenshot(page, "thread-latest")
+    thread.get_by_role("link", name="Show the earlier comments").click()
+    expect(thread.locator("li")).to_have_count(25)
+    expect(thread.locator("li").first).to_contain_text("Comment number 1.")
+    expect(thread.get_by_role("link", name="Show the earlier comments")).to_have_count(0)
+    screenshot(page, "thread-whole")
