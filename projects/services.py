@@ -584,6 +584,9 @@ def checks_request(*, project: Project) -> None:
 
 
 def _queue_checks(project_id: int) -> None:
+    # In a burst a run is usually queued already: one read, rather than an insert refused.
+    if PendingCheck.objects.filter(project_id=project_id).exists():
+        return  # a queued run that has not started yet will see this change too
     try:
         with transaction.atomic():
             PendingCheck.objects.create(project_id=project_id)
