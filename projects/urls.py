@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("switcher/", views.project_switcher, name="switcher"),
     path("new/", views.project_create, name="create"),
     path("import/", views.project_import, name="import"),
     path("clients/", views.client_list, name="client_list"),

@@ -86,6 +86,24 @@ def staff_required(view):
 # Projects
 
 
+# The header's project switcher: the person's current projects, the first this many by name.
+SWITCHER_SIZE = 12
+
+
+@login_required
+def project_switcher(request: HttpRequest) -> HttpResponse:
+    """The switcher's menu, fetched when it is first opened: most pages are read without
+    opening it, and none of them pays for its query."""
+    projects = (
+        Project.objects.visible_to(request.user)
+        .current()
+        .only("key", "name")
+        .order_by("name")[:SWITCHER_SIZE]
+    )
+    context = {"projects": list(projects), "current": request.GET.get("current", "")}
+    return render(request, "projects/_switcher.html", context)
+
+
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     visible = Project.objects.visible_to(request.user)

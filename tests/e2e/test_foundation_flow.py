@@ -173,3 +173,25 @@ def test_project_home_fits_a_phone_screen(live_server, new_context, pm, log_in, 
     expect(phone.get_by_role("region", name="Sites")).to_contain_text("Retail business unit")
     screenshot(phone, "02-project-home")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_switcher_opens_from_the_keyboard_and_leads_to_another_project(
+    live_server, page, pm, log_in, screenshot
+):
+    ProjectFactory(key="NWP", name="Northwind rollout", manager=pm)
+    ProjectFactory(key="ACME", name="Acme academy", manager=pm)
+    log_in(page, pm)
+    page.goto(f"{live_server.url}/p/NWP/")
+
+    # The menu is fetched when it is first opened, here from the keyboard.
+    switcher = page.locator("details.switcher")
+    switcher.locator("summary").focus()
+    page.keyboard.press("Enter")
+    here = switcher.get_by_role("link", name="NWP · Northwind rollout")
+    expect(here).to_have_attribute("aria-current", "page")
+    expect(switcher.get_by_role("link", name="All my projects…")).to_be_visible()
+    screenshot(page, "01-switcher-open")
+
+    switcher.get_by_role("link", name="ACME · Acme academy").click()
+    expect(page.get_by_role("heading", level=1, name="Acme academy")).to_be_visible()
+    expect(page.locator("details.switcher summary")).to_have_text("ACME")

@@ -131,23 +131,23 @@ def _grow_audit(project, pm, n):
 
 
 PAGES = [
-    ("projects:list", False, _grow_projects, "pm", 7),
+    ("projects:list", False, _grow_projects, "pm", 6),
     # Its "Start from" list holds every project the person manages.
-    ("projects:create", False, _grow_projects, "pm", 6),
-    ("projects:home", True, _grow_sites, "pm", 7),
-    ("projects:home", True, _grow_findings, "pm", 7),
-    ("projects:findings", True, _grow_findings, "pm", 5),
-    ("projects:portfolio", False, _grow_portfolio, "pm", 6),
-    ("projects:members", True, _grow_members, "pm", 6),
-    ("projects:history", True, _grow_history, "pm", 8),
-    ("projects:budget", True, _grow_budget, "pm", 8),
-    ("projects:budget", True, _grow_budget, "spoc", 9),
-    ("projects:reports", True, _grow_reports, "pm", 6),
-    ("projects:reports", True, _grow_reports, "observer", 7),
-    ("projects:report_schedules", True, _grow_schedules, "pm", 7),
-    ("projects:client_list", False, _grow_clients, "staff", 5),
-    ("projects:user_list", False, _grow_users, "staff", 5),
-    ("audit:list", False, _grow_audit, "staff", 5),
+    ("projects:create", False, _grow_projects, "pm", 5),
+    ("projects:home", True, _grow_sites, "pm", 6),
+    ("projects:home", True, _grow_findings, "pm", 6),
+    ("projects:findings", True, _grow_findings, "pm", 4),
+    ("projects:portfolio", False, _grow_portfolio, "pm", 5),
+    ("projects:members", True, _grow_members, "pm", 5),
+    ("projects:history", True, _grow_history, "pm", 7),
+    ("projects:budget", True, _grow_budget, "pm", 7),
+    ("projects:budget", True, _grow_budget, "spoc", 8),
+    ("projects:reports", True, _grow_reports, "pm", 5),
+    ("projects:reports", True, _grow_reports, "observer", 6),
+    ("projects:report_schedules", True, _grow_schedules, "pm", 6),
+    ("projects:client_list", False, _grow_clients, "staff", 4),
+    ("projects:user_list", False, _grow_users, "staff", 4),
+    ("audit:list", False, _grow_audit, "staff", 4),
 ]
 
 
@@ -191,9 +191,9 @@ def _grow_feedback(test_round, testers, n):
 
 
 TESTING_PAGES = [
-    ("requirements:feedback_board", False, 9),
-    ("requirements:feedback_list", False, 10),
-    ("requirements:round", True, 9),
+    ("requirements:feedback_board", False, 8),
+    ("requirements:feedback_list", False, 9),
+    ("requirements:round", True, 8),
 ]
 
 
@@ -226,11 +226,11 @@ def _grow_requirements(project, pm, n):
 
 REQUIREMENT_PAGES = [
     # A filtered, sorted list; the second size fills more than one page of 50.
-    ("requirements:list", {"priority": "must", "sort": "-key"}, {}, 8),
-    ("requirements:list", {"q": "Requirement", "status": "submitted"}, {}, 8),
+    ("requirements:list", {"priority": "must", "sort": "-key"}, {}, 7),
+    ("requirements:list", {"q": "Requirement", "status": "submitted"}, {}, 7),
     # The results fragment the filters swap in place.
     ("requirements:list", {"priority": "must"}, {"HX-Request": "true"}, 4),
-    ("requirements:detail", {}, {}, 7),
+    ("requirements:detail", {}, {}, 6),
 ]
 
 

@@ -269,3 +269,48 @@ def test_staff_cannot_lock_themselves_out(client, staff):
     assert "cannot take away your own staff access" in response.content.decode()
     staff.refresh_from_db()
     assert staff.is_staff
+
+
+# The header's project switcher
+
+
+def test_the_switcher_menu_lists_my_current_projects_and_marks_this_one(client, project, tester):
+    ProjectFactory(name="Someone else's rollout")
+    ProjectFactory(name="Old rollout", status=ProjectStatus.ARCHIVED, manager=tester)
+    client.force_login(tester)
+    page = client.get(reverse("projects:home", args=[project.key])).content.decode()
+    # The page carries the menu's address, not the menu: it is fetched when first opened.
+    assert f'hx-get="{reverse("projects:switcher")}?current={project.key}"' in page
+    assert "NWP · Northwind rollout</a>" not in page
+    response = client.get(reverse("projects:switcher"), {"current": project.key})
+    assert response.status_code == 200
+    menu = response.content.decode()
+    here = f'<a href="{project.get_absolute_url()}" aria-current="page">NWP · Northwind rollout</a>'
+    assert here in menu
+    assert "Someone else" not in menu and "Old rollout" not in menu
+    assert "All my projects…" in menu
+
+
+def test_the_switcher_menu_of_someone_on_no_project_says_so(client, db):
+    client.force_login(UserFactory())
+    menu = client.get(reverse("projects:switcher")).content.decode()
+    assert "No projects yet" in menu and "All my projects…" in menu
+
+
+def test_the_switcher_menu_keeps_to_twelve_projects_in_one_query(
+    client, pm, django_assert_num_queries
+):
+    for n in range(14):
+        ProjectFactory(name=f"Rollout {n:02}", manager=pm)
+    client.force_login(pm)
+    client.get(reverse("projects:switcher"))
+    with django_assert_num_queries(3):  # the session, the person, their projects
+        menu = client.get(reverse("projects:switcher")).content.decode()
+    assert menu.count("· Rollout") == 12
+    assert "Rollout 00" in menu and "Rollout 12" not in menu
+
+
+def test_the_switcher_menu_asks_a_stranger_to_sign_in(client, db):
+    response = client.get(reverse("projects:switcher"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

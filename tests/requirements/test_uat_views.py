@@ -244,7 +244,7 @@ def test_a_long_thread_shows_its_latest_comments_and_the_rest_a_link_away(
     client.force_login(team_member)
     for n in range(1, 26):
         services.feedback_comment(feedback=item, body=f"Comment number {n}.", by=team_member)
-    with django_assert_num_queries(9) as captured, no_queries_while_rendering():
+    with django_assert_num_queries(8) as captured, no_queries_while_rendering():
         page = client.get(item.get_absolute_url()).content.decode()
     # The latest 20, oldest first, after a link to the whole thread.
     shown = re.findall(r"Comment number (\d+)\.", page)

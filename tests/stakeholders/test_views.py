@@ -333,12 +333,12 @@ def _grow_stakeholders(project, pm, n):
 @pytest.mark.parametrize(
     ("name", "grow", "who", "pinned"),
     [
-        ("ownership", _grow_map, "pm", 7),
-        ("list", _grow_stakeholders, "pm", 6),
-        ("channel", _grow_channel, "pm", 6),
-        ("decisions", _grow_channel, "pm", 5),
-        ("queue", _grow_channel, "spoc", 6),
-        ("contact", _grow_stakeholders, "pm", 7),
+        ("ownership", _grow_map, "pm", 6),
+        ("list", _grow_stakeholders, "pm", 5),
+        ("channel", _grow_channel, "pm", 5),
+        ("decisions", _grow_channel, "pm", 4),
+        ("queue", _grow_channel, "spoc", 5),
+        ("contact", _grow_stakeholders, "pm", 6),
     ],
 )
 def test_query_count_is_pinned_at_two_sizes(
