@@ -261,10 +261,23 @@ def _entries(project: Project):
     )
 
 
+# What a row of the channel shows: its excerpt, not the body, and of the people their names.
+_ROW_FIELDS = (
+    "project__key", "kind", "author__first_name", "author__last_name", "author__email",
+    "author_side", "subject", "excerpt_html", "corrects__subject", "corrects__project__key",
+    "spoc_status", "created_at",
+)  # fmt: skip
+
+
 @login_required
 def channel(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "read_channel")
-    entry_filter = ChannelFilter(request.GET, queryset=_entries(project), project=project)
+    rows = (
+        _entries(project)
+        .select_related(None)
+        .select_related("project", "author", "corrects__project")
+    )
+    entry_filter = ChannelFilter(request.GET, queryset=rows.only(*_ROW_FIELDS), project=project)
     context = {
         "project": project,
         "page": paginate(request, entry_filter.qs, per_page=ENTRIES_PER_PAGE),

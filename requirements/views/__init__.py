@@ -68,10 +68,22 @@ def may_edit(requirement: Requirement, perms: frozenset[str], user) -> bool:
     )
 
 
+# What a row of the list shows: not the texts, and of the site and goal their names.
+_ROW_FIELDS = (
+    "project__key", "number", "title", "priority", "status", "area", "site__name", "goal__title",
+)  # fmt: skip
+
+
 @login_required
 def requirement_list(request: HttpRequest, key: str) -> HttpResponse:
     project = _project(request, key)
-    queryset = _requirements(request, project).with_priority_rank()
+    queryset = (
+        _requirements(request, project)
+        .select_related(None)
+        .select_related("project", "site", "goal")
+        .only(*_ROW_FIELDS)
+        .with_priority_rank()
+    )
     requirement_filter = RequirementFilter(request.GET, queryset=queryset, project=project)
     context = {
         "project": project,
