@@ -93,7 +93,9 @@ SWITCHER_SIZE = 12
 @login_required
 def project_switcher(request: HttpRequest) -> HttpResponse:
     """The switcher's menu, fetched when it is first opened: most pages are read without
-    opening it, and none of them pays for its query."""
+    opening it, and none of them pays for its query. Opened as a page, it is the project list."""
+    if not request.htmx:
+        return redirect("projects:list")
     projects = (
         Project.objects.visible_to(request.user)
         .current()

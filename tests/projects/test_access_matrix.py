@@ -145,6 +145,8 @@ MATRIX = [
     ("projects:member_role", "post", "membership", expect(MANAGERS, ok=302)),
     ("projects:member_remove", "post", "membership", expect(MANAGERS, ok=302)),
     ("projects:list", "get", None, expect(EVERYONE)),
+    # Asked for as a page rather than by htmx, the switcher's menu leads to the project list.
+    ("projects:switcher", "get", None, expect(EVERYONE, ok=302)),
     ("projects:create", "get", None, expect(MANAGERS, hidden=403)),
     ("projects:import", "get", None, expect(("staff",), hidden=403)),
     # An empty form: the import is refused next to the file field, nothing happens.

@@ -437,7 +437,7 @@ def test_the_project_list_marks_templates(client, project, pm):
     row = html[html.index("TPL</strong> · Standard rollout") :]
     assert 'class="badge template">Template<' in row[: row.index("</tr>")]
     # The header's project switcher is for the projects being run.
-    menu = client.get(reverse("projects:switcher")).content.decode()
+    menu = client.get(reverse("projects:switcher"), headers={"HX-Request": "true"}).content.decode()
     assert "TPL · Standard rollout</a>" not in menu and "NWP · Northwind rollout</a>" in menu
     only_templates = client.get(
         reverse("projects:list"), {"status": "template"}, headers={"HX-Request": "true"}

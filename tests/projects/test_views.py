@@ -273,6 +273,8 @@ def test_staff_cannot_lock_themselves_out(client, staff):
 
 # The header's project switcher
 
+HTMX = {"HX-Request": "true"}
+
 
 def test_the_switcher_menu_lists_my_current_projects_and_marks_this_one(client, project, tester):
     ProjectFactory(name="Someone else's rollout")
@@ -282,7 +284,7 @@ def test_the_switcher_menu_lists_my_current_projects_and_marks_this_one(client, 
     # The page carries the menu's address, not the menu: it is fetched when first opened.
     assert f'hx-get="{reverse("projects:switcher")}?current={project.key}"' in page
     assert "NWP · Northwind rollout</a>" not in page
-    response = client.get(reverse("projects:switcher"), {"current": project.key})
+    response = client.get(reverse("projects:switcher"), {"current": project.key}, headers=HTMX)
     assert response.status_code == 200
     menu = response.content.decode()
     here = f'<a href="{project.get_absolute_url()}" aria-current="page">NWP · Northwind rollout</a>'
@@ -293,7 +295,7 @@ def test_the_switcher_menu_lists_my_current_projects_and_marks_this_one(client, 
 
 def test_the_switcher_menu_of_someone_on_no_project_says_so(client, db):
     client.force_login(UserFactory())
-    menu = client.get(reverse("projects:switcher")).content.decode()
+    menu = client.get(reverse("projects:switcher"), headers=HTMX).content.decode()
     assert "No projects yet" in menu and "All my projects…" in menu
 
 
@@ -303,14 +305,20 @@ def test_the_switcher_menu_keeps_to_twelve_projects_in_one_query(
     for n in range(14):
         ProjectFactory(name=f"Rollout {n:02}", manager=pm)
     client.force_login(pm)
-    client.get(reverse("projects:switcher"))
+    client.get(reverse("projects:switcher"), headers=HTMX)
     with django_assert_num_queries(3):  # the session, the person, their projects
-        menu = client.get(reverse("projects:switcher")).content.decode()
+        menu = client.get(reverse("projects:switcher"), headers=HTMX).content.decode()
     assert menu.count("· Rollout") == 12
     assert "Rollout 00" in menu and "Rollout 12" not in menu
 
 
 def test_the_switcher_menu_asks_a_stranger_to_sign_in(client, db):
-    response = client.get(reverse("projects:switcher"))
+    response = client.get(reverse("projects:switcher"), headers=HTMX)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_switcher_menu_opened_as_a_page_is_the_project_list(client, pm):
+    client.force_login(pm)
+    response = client.get(reverse("projects:switcher"))
+    assert response.status_code == 302 and response["Location"] == reverse("projects:list")
