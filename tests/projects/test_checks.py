@@ -353,6 +353,19 @@ def test_home_shows_rag_and_open_findings_linking_to_the_fix(client, project, pm
     assert "Spend is 40% ahead of plan" in html
 
 
+def test_a_rag_badge_names_its_area_and_colour_or_says_why_it_is_hidden():
+    from projects.models import Severity
+    from projects.templatetags.rag import rag_badge
+
+    red = rag_badge({"label": "Budget & scope", "severity": Severity.RED})
+    assert red == (
+        '<span class="rag red" title="Budget &amp; scope: Red">'
+        '<span class="rag-dot" aria-hidden="true"></span>Red</span>'
+    )
+    hidden = rag_badge({"label": "Budget", "severity": None})
+    assert hidden == '<span class="rag none" title="Judged on vendor-internal figures">—</span>'
+
+
 def test_client_roles_do_not_see_findings_judged_on_internal_budget(client, project, pm, spoc):
     _with_findings(project, pm)
     client.force_login(spoc)
