@@ -350,6 +350,7 @@ def query_counts() -> dict:
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext
 
+    from projects.models import PendingCheck
     from requirements import scale as seeding
     from requirements.models import Feedback
 
@@ -368,9 +369,12 @@ def query_counts() -> dict:
                 "queries": len(captured),
                 "in_render": len(watch.during_render),
             }
-        # A real status change, the same one at every size: triaged -> fixing.
+        # A real status change, the same one at every size: triaged -> fixing, in the middle
+        # of a triage session, its project's checks already queued by an earlier change (the
+        # session's first change also queues them: three queries more).
         item = found[key]["moved"]
         Feedback.objects.filter(pk=item.pk).update(status="triaged")
+        PendingCheck.objects.get_or_create(project_id=item.project_id)
         to = CYCLE["triaged"]
         data = {"to": to}
         action = f"/p/{key}/feedback/{item.number}/status/"
