@@ -103,7 +103,7 @@ def project_switcher(request: HttpRequest) -> HttpResponse:
         .order_by("name")[:SWITCHER_SIZE]
     )
     context = {"projects": list(projects), "current": request.GET.get("current", "")}
-    return render(request, "projects/_switcher.html", context)
+    return render(request, "base.html#switcher-projects", context)
 
 
 @login_required

@@ -284,19 +284,21 @@ def test_the_switcher_menu_lists_my_current_projects_and_marks_this_one(client, 
     # The page carries the menu's address, not the menu: it is fetched when first opened.
     assert f'hx-get="{reverse("projects:switcher")}?current={project.key}"' in page
     assert "NWP · Northwind rollout</a>" not in page
+    all_mine = f'<a href="{reverse("projects:list")}">All my projects…</a>'
+    assert all_mine in page  # what the menu offers without scripts, and below the projects
     response = client.get(reverse("projects:switcher"), {"current": project.key}, headers=HTMX)
     assert response.status_code == 200
     menu = response.content.decode()
     here = f'<a href="{project.get_absolute_url()}" aria-current="page">NWP · Northwind rollout</a>'
     assert here in menu
     assert "Someone else" not in menu and "Old rollout" not in menu
-    assert "All my projects…" in menu
+    assert "All my projects…" not in menu  # already in the page: the projects go above it
 
 
 def test_the_switcher_menu_of_someone_on_no_project_says_so(client, db):
     client.force_login(UserFactory())
     menu = client.get(reverse("projects:switcher"), headers=HTMX).content.decode()
-    assert "No projects yet" in menu and "All my projects…" in menu
+    assert "No projects yet" in menu and "All my projects…" not in menu
 
 
 def test_the_switcher_menu_keeps_to_twelve_projects_in_one_query(
