@@ -32,3 +32,19 @@ def test_every_label_is_the_one_django_gives_in_the_active_language(language):
                     row = model(**{field.attname: value})
                     ours = getattr(row, f"get_{field.name}_display")()
                     assert ours == Model._get_FIELD_display(row, field), (model, field, value)
+
+
+def test_a_label_table_is_kept_per_language():
+    from django.db import models
+    from django.utils.translation import gettext_lazy
+
+    from projects.labels import labels
+
+    # A label Django's own catalogues translate, so that the languages differ.
+    field = models.CharField(choices=[("maybe", gettext_lazy("yes,no,maybe"))])
+    with translation.override("fr"):
+        assert labels(field)["maybe"] == "oui,non,peut-être"
+    with translation.override("en"):
+        assert labels(field)["maybe"] == "yes,no,maybe"
+    with translation.override("fr"):
+        assert labels(field)["maybe"] == "oui,non,peut-être"
