@@ -150,6 +150,9 @@ def read_choices(request: HttpRequest, form):
     for field in form.fields.values():
         if getattr(field, "queryset", None) is not None:
             # The widget draws the options; the field still validates against its queryset.
-            # Through iter(): list() would first ask the iterator's length, a COUNT query.
-            field.widget.choices = list(iter(field.widget.choices))
+            # Read as a plain list: Django's own iterator would read them through a server-side
+            # cursor on PostgreSQL, three round trips for a few dozen rows.
+            iterator = field.iterator(field)
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.widget.choices = empty + [iterator.choice(row) for row in field.queryset]
     return form
