@@ -36,6 +36,11 @@ def test_inertness_check_catches_what_would_run():
     ]
 
 
+def test_inertness_check_accepts_a_csrf_token_that_spells_a_word():
+    # The page's own hx-headers carry a random token, which now and then spells "evil".
+    assert problems("""<body hx-headers='{"X-CSRFToken": "DAwEheviln3HalertxY"}'>""") == []
+
+
 def test_inertness_check_accepts_the_apps_own_page(client, pm, project):
     client.force_login(pm)
     _post(client, project, "Kick-off agenda", "**Bold** and a [link](https://example.com)")
