@@ -101,7 +101,10 @@ def test_seed_scale_refuses_a_database_that_already_holds_it():
 @pytest.mark.django_db
 def test_history_rows_are_written_as_the_history_app_writes_them(project, pm):
     """The seed writes history rows as plain tuples (COPY on PostgreSQL), prepared once for an
-    object listed several times: they read back as the rows django-simple-history writes."""
+    object listed several times in a row: they read back as the rows django-simple-history
+    writes, each with the values of its own object."""
+    import copy
+
     project.refresh_from_db()
     project.name = "Renamed by a save"
     project._history_user = pm
@@ -109,17 +112,20 @@ def test_history_rows_are_written_as_the_history_app_writes_them(project, pm):
     saved = project.history.values()[0]  # the save's, newest first
     before = set(project.history.values_list("history_id", flat=True))
     del saved["history_id"]
+    later = copy.copy(project)
+    later.name = "Renamed again"
 
     written = scale._history(
         Project,
-        [project, project],
+        [project, project, later],
         kind=saved["history_type"],
         when=lambda p: saved["history_date"],
         user_id=pm.pk,
     )
 
-    seeded = list(project.history.exclude(history_id__in=before).values())
-    assert written == len(seeded) == 2
+    seeded = list(project.history.exclude(history_id__in=before).order_by("history_id").values())
+    assert written == len(seeded) == 3
     for row in seeded:
         del row["history_id"]
-        assert row == {**saved, "history_change_reason": ""}  # the seed gives no reason
+    expected = {**saved, "history_change_reason": ""}  # the seed gives no reason
+    assert seeded == [expected, expected, {**expected, "name": "Renamed again"}]
