@@ -52,6 +52,20 @@ def _total(items) -> Subquery:
     return Subquery(counted.annotate(n=Count("pk")).values("n"))
 
 
+def in_project(project, rows: list, *links: str) -> list:
+    """`rows` read from `project`, pointed at it as already loaded, with the rows they link to
+    by the foreign keys `links` (read with them by `select_related`): what a page shows of them
+    through their project (a key, a link) then needs no join back to the project. PostgreSQL
+    took 8 to 18 ms to plan the query of a feedback item, a change request or a conflict that
+    joined the project once more for each row it links to, and 1 to 3 ms without those joins.
+    A linked row of another project (there should be none) keeps its own."""
+    for row in rows:
+        for target in (row, *(getattr(row, link) for link in links)):
+            if target is not None and target.project_id == project.pk:
+                target.project = project
+    return rows
+
+
 def related_count(rows: QuerySet, to: str) -> Coalesce:
     """How many of `rows` point (by their foreign key `to`) at each row of a list, as a
     subquery: a join and GROUP BY over the whole list would have to finish before a page's rows

@@ -3,6 +3,7 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from projects.access import project_for
 from projects.models import Project
 from projects.pages import (
     id_or_404,
+    in_project,
     once,
     page_or_fragment,
     paginate,
@@ -238,12 +240,15 @@ def contact(request: HttpRequest, key: str) -> HttpResponse:
 # The channel
 
 
-# Links to entries name their project: fetch it with them, not once per row.
-_ENTRY_RELATIONS = ("project", "author", "corrects__project", "spoc_decided_by")
-
-
+# Links to entries name their project: the one already loaded (see `in_project`).
 def _entry_for(project: Project, entry_id: int) -> Entry:
-    return get_object_or_404(_entries(project), pk=entry_id)
+    return in_project(project, [get_object_or_404(_entries(project), pk=entry_id)], "corrects")[0]
+
+
+def _page(request: HttpRequest, project: Project, entries, **options) -> Page:
+    page = paginate(request, entries, **options)
+    in_project(project, page.object_list, "corrects")
+    return page
 
 
 # The channel reads like a mailbox: a long page, scrolled, rather than many short ones.
@@ -253,7 +258,7 @@ ENTRIES_PER_PAGE = 100
 def _entries(project: Project):
     return (
         Entry.objects.for_project(project)
-        .select_related(*_ENTRY_RELATIONS)
+        .select_related("author", "corrects", "spoc_decided_by")
         .annotate(
             correction_count=related_count(Entry.objects, "corrects"),
             attachment_count=related_count(Attachment.objects, "entry"),
@@ -263,8 +268,8 @@ def _entries(project: Project):
 
 # What a row of the channel shows: its excerpt, not the body, and of the people their names.
 _ROW_FIELDS = (
-    "project__key", "kind", "author__first_name", "author__last_name", "author__email",
-    "author_side", "subject", "excerpt_html", "corrects__subject", "corrects__project__key",
+    "project", "kind", "author__first_name", "author__last_name", "author__email",
+    "author_side", "subject", "excerpt_html", "corrects__subject", "corrects__project",
     "spoc_status", "created_at",
 )  # fmt: skip
 
@@ -272,15 +277,11 @@ _ROW_FIELDS = (
 @login_required
 def channel(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "read_channel")
-    rows = (
-        _entries(project)
-        .select_related(None)
-        .select_related("project", "author", "corrects__project")
-    )
+    rows = _entries(project).select_related(None).select_related("author", "corrects")
     entry_filter = ChannelFilter(request.GET, queryset=rows.only(*_ROW_FIELDS), project=project)
     context = {
         "project": project,
-        "page": paginate(request, entry_filter.qs, per_page=ENTRIES_PER_PAGE),
+        "page": _page(request, project, entry_filter.qs, per_page=ENTRIES_PER_PAGE),
         "filter": entry_filter,
         "form": EntryForm(),
     }
@@ -392,7 +393,7 @@ def entry_detail(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
 @login_required
 def spoc_queue(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "confirm_off_channel")
-    context = {"project": project, "page": paginate(request, _entries(project).waiting())}
+    context = {"project": project, "page": _page(request, project, _entries(project).waiting())}
     return render(request, "stakeholders/spoc_queue.html", context)
 
 
@@ -423,7 +424,7 @@ def entry_decide(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
 @login_required
 def decision_log(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "read_channel")
-    context = {"project": project, "page": paginate(request, _entries(project).decisions())}
+    context = {"project": project, "page": _page(request, project, _entries(project).decisions())}
     return render(request, "stakeholders/decisions.html", context)
 
 

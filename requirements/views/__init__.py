@@ -14,7 +14,7 @@ from projects.access import project_for
 from projects.exports import FORMATS, export_response
 from projects.history import item_history
 from projects.models import Project
-from projects.pages import page_or_fragment, paginate, read_choices, submitted
+from projects.pages import in_project, page_or_fragment, paginate, read_choices, submitted
 from projects.tabular import MAX_BYTES, read_rows
 from projects.uploads import clean_name
 
@@ -284,27 +284,27 @@ def change_new(request: HttpRequest, key: str, number: int) -> HttpResponse:
 
 def _changes(project: Project):
     return project.change_requests.select_related(
-        "project",
-        "requirement__project",
-        "requirement__site",
-        "proposed_site",
-        "raised_by",
-        "spoc_approved_by",
-        "pm_approved_by",
+        "requirement__site", "proposed_site", "raised_by", "spoc_approved_by", "pm_approved_by"
     )
+
+
+def _change_for(project: Project, number: int) -> ChangeRequest:
+    change = get_object_or_404(_changes(project), number=number)
+    return in_project(project, [change], "requirement")[0]
 
 
 @login_required
 def change_list(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "view_requirements")
-    context = {"project": project, "page": paginate(request, _changes(project))}
-    return render(request, "requirements/changes.html", context)
+    page = paginate(request, _changes(project))
+    in_project(project, page.object_list, "requirement")
+    return render(request, "requirements/changes.html", {"project": project, "page": page})
 
 
 @login_required
 def change_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
     project = project_for(request, key, "view_requirements")
-    change = get_object_or_404(_changes(project), number=number)
+    change = _change_for(project, number)
     may_decide = change.status == "open" and bool(
         ("endorse_requirement" in project.user_perms and not change.spoc_approved_by_id)
         or ("manage_project" in project.user_perms and not change.pm_approved_by_id)
@@ -317,7 +317,7 @@ def change_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
 @login_required
 def change_decide(request: HttpRequest, key: str, number: int) -> HttpResponse:
     project = project_for(request, key, "view_requirements")
-    change = get_object_or_404(_changes(project), number=number)
+    change = _change_for(project, number)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -375,9 +375,10 @@ def conflict_new(request: HttpRequest, key: str, number: int) -> HttpResponse:
 def conflict_list(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "view_requirements")
     conflicts = project.conflicts.select_related(
-        "first__project", "second__project", "raised_by", "resolved_by", "decision__project"
+        "first", "second", "raised_by", "resolved_by", "decision"
     )
     page = paginate(request, conflicts)
+    in_project(project, page.object_list, "first", "second", "decision")
     owners = services.accountable_owners(project.pk)
     for conflict in page:
         conflict.owner = services.conflict_owner(conflict, owners) if conflict.is_open else None

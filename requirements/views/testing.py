@@ -22,6 +22,7 @@ from projects.models import Project
 from projects.pages import (
     apply_errors,
     id_or_404,
+    in_project,
     page_or_fragment,
     paginate,
     read_choices,
@@ -79,17 +80,20 @@ def _visible_feedback(request: HttpRequest, project: Project):
 def _feedback(request: HttpRequest, project: Project):
     return (
         _visible_feedback(request, project)
-        .select_related(
-            "project", "round__site", "round__project", "tester", "requirement__project"
-        )
+        .select_related("round__site", "tester", "requirement")
         .annotate(me_too_count=related_count(MeToo.objects, "feedback"))
     )
 
 
+# What an item links to, all in its project (see `in_project`).
+_LINKS = ("round", "requirement")
+
+
 def _feedback_for(request: HttpRequest, project: Project, number: int) -> Feedback:
-    return get_object_or_404(
-        _feedback(request, project).select_related("duplicate_of__project"), number=number
+    feedback = get_object_or_404(
+        _feedback(request, project).select_related("duplicate_of"), number=number
     )
+    return in_project(project, [feedback], *_LINKS, "duplicate_of")[0]
 
 
 def _moves(feedback: Feedback, project: Project, user):
@@ -166,7 +170,7 @@ def round_detail(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
     project = _project(request, key)
     test_round = _round_for(request, project, round_id)
     testers = test_round.testers.order_by("first_name", "last_name")
-    scope = test_round.requirements.select_related("project").order_by("number")
+    scope = in_project(project, list(test_round.requirements.order_by("number")))
     context = {
         "project": project,
         "test_round": test_round,
@@ -181,7 +185,8 @@ def round_detail(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
         context["by_requirement"] = [(r, per_requirement.get(r.pk, {})) for r in scope]
         context["unlinked"] = per_requirement.get(None)
     else:
-        context["mine"] = _feedback(request, project).filter(round=test_round).order_by("-number")
+        mine = _feedback(request, project).filter(round=test_round).order_by("-number")
+        context["mine"] = in_project(project, list(mine), *_LINKS)
     return render(request, "requirements/round_detail.html", context)
 
 
@@ -280,10 +285,12 @@ def _status_counts(feedback_filter: FeedbackFilter) -> list[tuple[str, str, int]
 def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
     project = _project(request, key)
     feedback_filter = _filtered(request, project)
+    page = paginate(request, feedback_filter.qs.order_by("-number"), per_page=50)
+    in_project(project, page.object_list, *_LINKS)
     context = {
         "project": project,
         "filter": feedback_filter,
-        "page": paginate(request, feedback_filter.qs.order_by("-number"), per_page=50),
+        "page": page,
         "counts": _status_counts(feedback_filter),
         "triages": _triages(project),
     }
@@ -298,7 +305,7 @@ BOARD_COLUMN_LIMIT = 12
 # What a card shows and its moves need: the window that picks each column's cards reads these
 # for every item that matches the filters, so no more.
 CARD_FIELDS = (
-    "number", "title", "kind", "severity", "status", "version", "tester_id", "project__key",
+    "number", "title", "kind", "severity", "status", "version", "tester_id", "project",
     "round__name",
 )  # fmt: skip
 
@@ -308,9 +315,9 @@ def _board(request: HttpRequest, project: Project, params) -> dict:
     # Each column's newest cards, whatever the age of the other columns' items; every card
     # carries its column's total, counted before the column is cut (one query for both).
     column = {"partition_by": [F("status")]}
-    items = list(
+    cards = (
         feedback_filter.qs.select_related(None)
-        .select_related("project", "round")
+        .select_related("round")
         .only(*CARD_FIELDS)
         .annotate(
             rank=Window(RowNumber(), order_by=F("number").desc(), **column),
@@ -319,6 +326,7 @@ def _board(request: HttpRequest, project: Project, params) -> dict:
         .filter(rank__lte=BOARD_COLUMN_LIMIT)
         .order_by("-number")
     )
+    items = in_project(project, list(cards))
     totals = {item.status: item.column_total for item in items}
     columns = [
         {

@@ -130,6 +130,53 @@ def _grow_audit(project, pm, n):
         audit.record(Kind.ACCESS_REFUSED, user=UserFactory(), subject="Refused")
 
 
+def _grow_changes(project, pm, n):
+    """n change requests, each to add an endorsed requirement of its own to the baseline."""
+    from requirements import services as requirement_services
+    from requirements.models import ChangeKind, ChangeRequest, Requirement, Status
+    from tests.requirements.uat import must
+
+    if not project.baselines.exists():
+        accepted = must(project, title="Accepted")
+        Requirement.objects.filter(pk=accepted.pk).update(status=Status.ACCEPTED)
+        requirement_services.baseline_create(project=project, note="Signed off", by=pm)
+    for i in range(n):
+        requirement = must(project, title=f"Requirement {i}")
+        Requirement.objects.filter(pk=requirement.pk).update(status=Status.ENDORSED)
+        requirement.refresh_from_db()
+        change = ChangeRequest(requirement=requirement, kind=ChangeKind.ADD, description="Asked")
+        requirement_services.change_request_raise(change=change, by=pm)
+
+
+def _grow_conflicts(project, pm, n):
+    """n conflicts between two requirements, every other one settled into the decision log by
+    the area's accountable owner."""
+    from requirements import services as requirement_services
+    from stakeholders import services as stakeholder_services
+    from stakeholders.models import Stakeholder
+    from tests.requirements.uat import must
+
+    if not project.stakeholders.filter(user=pm).exists():
+        me = stakeholder_services.stakeholder_save(
+            stakeholder=Stakeholder(
+                project=project, name="Owner", email=pm.email, department="ld", user=pm
+            ),
+            by=pm,
+        )
+        stakeholder_services.assignment_set(
+            project=project, stakeholder=me, area="platform", site_id=None, letter="A", by=pm
+        )
+    for i in range(n):
+        conflict = requirement_services.conflict_raise(
+            first=must(project, title=f"Global {i}"),
+            second=must(project, title=f"Regional {i}"),
+            note="Opposite asks",
+            by=pm,
+        )
+        if i % 2:
+            requirement_services.conflict_resolve(conflict=conflict, resolution="Global", by=pm)
+
+
 PAGES = [
     ("projects:list", False, _grow_projects, "pm", 6),
     # Its "Start from" list holds every project the person manages.
@@ -148,6 +195,8 @@ PAGES = [
     ("projects:client_list", False, _grow_clients, "staff", 4),
     ("projects:user_list", False, _grow_users, "staff", 4),
     ("audit:list", False, _grow_audit, "staff", 4),
+    ("requirements:changes", True, _grow_changes, "pm", 4),
+    ("requirements:conflicts", True, _grow_conflicts, "pm", 5),
 ]
 
 
@@ -191,19 +240,21 @@ def _grow_feedback(test_round, testers, n):
 
 
 TESTING_PAGES = [
-    ("requirements:feedback_board", False, 8),
-    ("requirements:feedback_list", False, 9),
-    ("requirements:round", True, 8),
+    ("requirements:feedback_board", False, "pm", 8),
+    ("requirements:feedback_list", False, "pm", 9),
+    ("requirements:round", True, "pm", 8),
+    # A tester sees their own items of the round instead of the progress tables.
+    ("requirements:round", True, "tester", 7),
 ]
 
 
-@pytest.mark.parametrize(("url_name", "with_round", "pinned"), TESTING_PAGES)
+@pytest.mark.parametrize(("url_name", "with_round", "who", "pinned"), TESTING_PAGES)
 def test_testing_pages_query_count_is_pinned_at_two_sizes(
-    client, project, pm, django_assert_num_queries, url_name, with_round, pinned
+    client, project, pm, django_assert_num_queries, url_name, with_round, who, pinned
 ):
     test_round, testers = _testing_setup(project, pm)
     url = reverse(url_name, args=[project.key, test_round.pk] if with_round else [project.key])
-    client.force_login(pm)
+    client.force_login(pm if who == "pm" else testers[0])
     client.get(url)
     for rows in (2, 30):
         _grow_feedback(test_round, testers, rows)
