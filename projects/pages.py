@@ -52,13 +52,13 @@ def _total(items) -> Subquery:
     return Subquery(counted.annotate(n=Count("pk")).values("n"))
 
 
-def in_project(project, rows: list, *links: str) -> list:
-    """`rows` read from `project`, pointed at it as already loaded, with the rows they link to
-    by the foreign keys `links` (read with them by `select_related`): what a page shows of them
-    through their project (a key, a link) then needs no join back to the project. PostgreSQL
-    took 8 to 18 ms to plan the query of a feedback item, a change request or a conflict that
-    joined the project once more for each row it links to, and 1.4 to 5 ms without them.
-    A linked row of another project (there should be none) keeps its own."""
+def in_project(project, rows, *links: str):
+    """`rows` (a list or a page) read from `project`, pointed at it as already loaded, with the
+    rows they link to by the foreign keys `links` (read with them by `select_related`): what a
+    page shows of them through their project (a key, a link) then needs no join back to it.
+    PostgreSQL took 8 to 18 ms to plan the query of a feedback item, a change request or a
+    conflict that joined the project once more for each row it links to, and 1.4 to 5 ms
+    without them. A linked row of another project (there should be none) keeps its own."""
     for row in rows:
         for target in (row, *(getattr(row, link) for link in links)):
             if target is not None and target.project_id == project.pk:

@@ -3,7 +3,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -245,12 +244,6 @@ def _entry_for(project: Project, entry_id: int) -> Entry:
     return in_project(project, [get_object_or_404(_entries(project), pk=entry_id)], "corrects")[0]
 
 
-def _page(request: HttpRequest, project: Project, entries, **options) -> Page:
-    page = paginate(request, entries, **options)
-    in_project(project, page.object_list, "corrects")
-    return page
-
-
 # The channel reads like a mailbox: a long page, scrolled, rather than many short ones.
 ENTRIES_PER_PAGE = 100
 
@@ -281,7 +274,9 @@ def channel(request: HttpRequest, key: str) -> HttpResponse:
     entry_filter = ChannelFilter(request.GET, queryset=rows.only(*_ROW_FIELDS), project=project)
     context = {
         "project": project,
-        "page": _page(request, project, entry_filter.qs, per_page=ENTRIES_PER_PAGE),
+        "page": in_project(
+            project, paginate(request, entry_filter.qs, per_page=ENTRIES_PER_PAGE), "corrects"
+        ),
         "filter": entry_filter,
         "form": EntryForm(),
     }
@@ -393,7 +388,8 @@ def entry_detail(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
 @login_required
 def spoc_queue(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "confirm_off_channel")
-    context = {"project": project, "page": _page(request, project, _entries(project).waiting())}
+    page = paginate(request, _entries(project).waiting())
+    context = {"project": project, "page": in_project(project, page, "corrects")}
     return render(request, "stakeholders/spoc_queue.html", context)
 
 
@@ -424,7 +420,8 @@ def entry_decide(request: HttpRequest, key: str, entry_id: int) -> HttpResponse:
 @login_required
 def decision_log(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "read_channel")
-    context = {"project": project, "page": _page(request, project, _entries(project).decisions())}
+    page = paginate(request, _entries(project).decisions())
+    context = {"project": project, "page": in_project(project, page, "corrects")}
     return render(request, "stakeholders/decisions.html", context)
 
 

@@ -296,8 +296,7 @@ def _change_for(project: Project, number: int) -> ChangeRequest:
 @login_required
 def change_list(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "view_requirements")
-    page = paginate(request, _changes(project))
-    in_project(project, page.object_list, "requirement")
+    page = in_project(project, paginate(request, _changes(project)), "requirement")
     return render(request, "requirements/changes.html", {"project": project, "page": page})
 
 
@@ -377,8 +376,7 @@ def conflict_list(request: HttpRequest, key: str) -> HttpResponse:
     conflicts = project.conflicts.select_related(
         "first", "second", "raised_by", "resolved_by", "decision"
     )
-    page = paginate(request, conflicts)
-    in_project(project, page.object_list, "first", "second", "decision")
+    page = in_project(project, paginate(request, conflicts), "first", "second", "decision")
     owners = services.accountable_owners(project.pk)
     for conflict in page:
         conflict.owner = services.conflict_owner(conflict, owners) if conflict.is_open else None

@@ -286,11 +286,10 @@ def feedback_list(request: HttpRequest, key: str) -> HttpResponse:
     project = _project(request, key)
     feedback_filter = _filtered(request, project)
     page = paginate(request, feedback_filter.qs.order_by("-number"), per_page=50)
-    in_project(project, page.object_list, *_LINKS)
     context = {
         "project": project,
         "filter": feedback_filter,
-        "page": page,
+        "page": in_project(project, page, *_LINKS),
         "counts": _status_counts(feedback_filter),
         "triages": _triages(project),
     }

@@ -152,20 +152,11 @@ def _grow_conflicts(project, pm, n):
     """n conflicts between two requirements, every other one settled into the decision log by
     the area's accountable owner."""
     from requirements import services as requirement_services
-    from stakeholders import services as stakeholder_services
-    from stakeholders.models import Stakeholder
     from tests.requirements.uat import must
+    from tests.stakeholders.factories import accountable
 
     if not project.stakeholders.filter(user=pm).exists():
-        me = stakeholder_services.stakeholder_save(
-            stakeholder=Stakeholder(
-                project=project, name="Owner", email=pm.email, department="ld", user=pm
-            ),
-            by=pm,
-        )
-        stakeholder_services.assignment_set(
-            project=project, stakeholder=me, area="platform", site_id=None, letter="A", by=pm
-        )
+        accountable(project, pm, "platform", name="Owner", by=pm)
     for i in range(n):
         conflict = requirement_services.conflict_raise(
             first=must(project, title=f"Global {i}"),
@@ -336,6 +327,32 @@ def test_a_page_carries_its_total_and_a_page_past_the_end_shows_the_last(
         page = paginate(rf.get("/", {"page": asked}), items)
         assert (page.number, page.paginator.count, page.paginator.num_pages) == (shown, 30, 2)
         assert isinstance(page.object_list, list) and len(page.object_list) == rows
+
+
+def test_rows_read_through_their_project_show_it_without_reading_it_again(
+    project, pm, django_assert_num_queries
+):
+    """`in_project`: a row and the rows it links to in the project get the project the page
+    loaded; a link to another project's row keeps its own, and an empty link stays empty."""
+    from projects.pages import in_project
+    from requirements import services as requirement_services
+    from requirements.models import Conflict, Requirement
+    from tests.requirements.uat import must
+
+    conflict = requirement_services.conflict_raise(
+        first=must(project, title="Global"), second=must(project, title="Regional"),
+        note="Opposite asks", by=pm,
+    )  # fmt: skip
+    elsewhere = ProjectFactory(key="ELSE")
+    stranger = must(elsewhere, title="Elsewhere")
+    conflict = Conflict.objects.select_related("first", "second", "decision").get(pk=conflict.pk)
+    conflict.second = Requirement.objects.get(pk=stranger.pk)
+    with django_assert_num_queries(0):
+        rows = in_project(project, [conflict], "first", "second", "decision")
+        assert rows == [conflict] and conflict.project is project
+        assert conflict.first.project is project and conflict.first.key == "NWP-1"
+        assert conflict.decision is None
+    assert conflict.second.key == "ELSE-1"  # read from its own project
 
 
 @pytest.mark.parametrize(("card", "pinned"), [("1", 13), ("", 13)])

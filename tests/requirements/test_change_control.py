@@ -19,9 +19,9 @@ from requirements.models import (
     Requirement,
     Status,
 )
-from stakeholders import services as stakeholder_services
-from stakeholders.models import Entry, EntryKind, Stakeholder
+from stakeholders.models import Entry, EntryKind
 from tests.projects.factories import SiteFactory
+from tests.stakeholders.factories import accountable
 
 
 def submit(project, by, status=Status.SUBMITTED, **fields):
@@ -173,15 +173,7 @@ def test_change_request_refusals(project, pm, spoc, stakeholder, baselined):
 @pytest.fixture
 def owner(project, pm, spoc):
     """The SPOC is accountable for configuration on the ownership map."""
-    me = stakeholder_services.stakeholder_save(
-        stakeholder=Stakeholder(
-            project=project, name="Sabine", email=spoc.email, department="ld", user=spoc
-        ),
-        by=pm,
-    )
-    stakeholder_services.assignment_set(
-        project=project, stakeholder=me, area="configuration", site_id=None, letter="A", by=pm
-    )
+    accountable(project, spoc, "configuration", name="Sabine", by=pm)
     return spoc
 
 
