@@ -11,10 +11,14 @@ HOST ?= 127.0.0.1:8000
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-13s %s\n", $$1, $$2}'
 
+# The locks hold every package, so pip installs them as listed (--no-deps) and then checks
+# that nothing is missing: pip before 23.3 refuses a hashed lock when a dependency asks for a
+# pinned package with an extra (WeasyPrint's fonttools[woff]) once a newer release is out.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 		-r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip check --disable-pip-version-check
 	touch $(STAMP)
 
 run: $(STAMP) ## Install, migrate SQLite, load the demo data and serve on http://127.0.0.1:8000
