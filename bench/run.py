@@ -1,6 +1,6 @@
 """`make bench`: Liaison's pages at a big vendor's scale, each against its floor.
 
-    .venv/bin/python bench/run.py [--scale 0.2] [--rounds 7] [--only sqlite|postgres] [--no-pdf]
+    .venv/bin/python bench/run.py [--scale 0.2] [--rounds 40] [--only sqlite|postgres] [--no-pdf]
 
 For each database (a SQLite file under var/bench/, and PostgreSQL's `liaison_bench` at
 127.0.0.1:5432 when it answers) it migrates, loads `seed_scale` (kept between runs when the scale
@@ -629,7 +629,7 @@ def print_table(rows) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.2)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
