@@ -8,14 +8,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from audit import services as audit
 from audit.models import Kind
 from projects.markdown import render_markdown
 from projects.models import Membership, Project
 from projects.roles import Role
-from projects.services import checks_request
+from projects.services import checks_request, rows_create_with_history
 from projects.tabular import read_rows
 from projects.uploads import UploadedFile
 from projects.versions import StaleEdit, save_over
@@ -424,7 +424,7 @@ def requirements_import(
         requirement.created_by = by
         requirement.description_html = render_markdown(requirement.description)
     checks_request(project=project)
-    saved = bulk_create_with_history(requirements, Requirement, default_user=by)
+    saved = rows_create_with_history(rows=requirements, by=by)
     if saved:
         audit.record(
             Kind.IMPORT,

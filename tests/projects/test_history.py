@@ -1,5 +1,8 @@
 """An item's history on its page: the latest changes, each compared with the one before it."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -74,3 +77,44 @@ def test_a_change_lists_only_the_fields_it_changed_worded_as_shown(item, pm):
     assert created.action == "created"
     assert {"version", "created at", "number"}.isdisjoint(c.field for c in created.changes)
     assert ("severity", "", "Major") in [(c.field, c.old, c.new) for c in created.changes]
+
+
+def test_rows_created_in_bulk_have_the_history_simple_history_would_write(project, pm, monkeypatch):
+    from simple_history.utils import bulk_create_with_history
+
+    from projects import services
+    from projects.models import Site
+
+    monkeypatch.setattr(services, "HISTORY_COPY_BATCH", 2)  # five rows: three statements
+
+    def sites(prefix):
+        return [
+            Site(
+                project=project, name=f"{prefix} {n}", languages="Deutsch, 日本語",
+                local_alternative_cost=Decimal("1234.50") if n % 2 else None,
+                local_go_live=datetime.date(2027, 3, n + 1),
+            )
+            for n in range(5)
+        ]  # fmt: skip
+
+    ours = services.rows_create_with_history(rows=sites("Ours"), by=pm)
+    theirs = bulk_create_with_history(sites("Theirs"), Site, default_user=pm)
+
+    def written(saved):
+        """Each history row beside the row it records, field by field."""
+        rows = {s.pk: s for s in Site.objects.filter(pk__in=[s.pk for s in saved])}
+        return [
+            (
+                row.history_type, row.history_user_id, row.history_change_reason,
+                [getattr(row, f.attname) == getattr(rows[row.id], f.attname)
+                 for f in Site.history.model.tracked_fields],
+            )
+            for row in Site.history.filter(id__in=rows).order_by("id")
+        ]  # fmt: skip
+
+    assert written(ours) == written(theirs)
+    assert (
+        written(ours) == [("+", pm.pk, None, [True] * len(Site.history.model.tracked_fields))] * 5
+    )
+    entry = history_entries((ours[0].history.all(), "Site", str))[0]
+    assert (entry.action, entry.who) == ("created", pm)
