@@ -16,6 +16,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 # attributes, which is how markdown-it writes it.
 ALIGNMENTS = {"align-left", "align-center", "align-right"}
 ALLOWED_CLASSES = {"th": ALIGNMENTS, "td": ALIGNMENTS}
+# Built once: nh3.clean converts its options on every call (10 of its 14 µs on a short text).
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=ALLOWED_CLASSES,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+)
 
 
 def render_markdown(text: str) -> str:
@@ -24,14 +32,7 @@ def render_markdown(text: str) -> str:
         style = token.attrs.pop("style", None) if token.type in ("th_open", "td_open") else None
         if isinstance(style, str) and style.startswith("text-align:"):
             token.attrSet("class", "align-" + style.removeprefix("text-align:"))
-    return nh3.clean(
-        _markdown.renderer.render(tokens, _markdown.options, {}),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
+    return _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {}))
 
 
 # How much of a long text a list shows.
