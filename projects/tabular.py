@@ -48,7 +48,7 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[dict[str, 
         text = decode(content)
         if "\x00" in text:
             raise ValidationError(_("This file contains NUL bytes: it is not a CSV file."))
-        table = list(csv.reader(io.StringIO(text)))
+        table = _csv(text)
     else:
         raise ValidationError(_("Choose a .csv or .xlsx file."))
     if not table:
@@ -64,19 +64,38 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[dict[str, 
     return header, rows
 
 
+def _csv(text: str) -> list[list[str]]:
+    # newline="": the reader itself splits the lines, so that a Mac's lone CR ends one too.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except csv.Error as error:  # a cell of over 128 KiB, or a line break in an unquoted cell
+        raise ValidationError(
+            _("Line %(n)d of this file could not be read as CSV.") % {"n": reader.line_num}
+        ) from error
+
+
+# What openpyxl raises on a workbook that does not hold together: its zip, its XML (a syntax
+# error, or an entity that would expand), its parts (a sheet listed but missing, none listed).
+UNREADABLE_WORKBOOK = (
+    zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError,
+    SyntaxError,
+)  # fmt: skip
+
+
 def _xlsx(content: bytes) -> list[list]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise ValidationError(_("This spreadsheet unpacks to far more than it should."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        try:  # a read-only workbook parses its sheet's XML row by row, as it is read
+            rows = workbook.worksheets[0].iter_rows(values_only=True)
+            return [list(row) for _n, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
+        finally:
+            workbook.close()
+    except UNREADABLE_WORKBOOK as error:
         raise ValidationError(_("This file could not be read as an Excel workbook.")) from error
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    table = [list(row) for _n, row in zip(range(MAX_ROWS + 2), rows, strict=False)]
-    workbook.close()
-    return table
 
 
 @dataclass

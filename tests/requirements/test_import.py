@@ -1,6 +1,7 @@
 """Importing requirements from real CSV and Excel files."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -158,10 +159,45 @@ def test_checking_a_file_reads_the_database_the_same_number_of_times_whatever_it
     assert queries(5) == queries(200) <= 4
 
 
+def damaged(part: str, content: bytes | None) -> bytes:
+    """A one-row workbook with `part` replaced by `content` (or left out when None)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx([["Single sign-on"] + [""] * 8])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            if info.filename != part:
+                archive.writestr(info, source.read(info))
+            elif content is not None:
+                archive.writestr(info, content)
+    return out.getvalue()
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+    b"</sheetData></worksheet>"
+)
+WORKBOOK_WITHOUT_SHEETS = (
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/>'
+    b"</workbook>"
+)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("empty.xlsx", xlsx([]), "The file has no rows below its header."),
+        ("long-cell.csv", b"title\n" + b"x" * 200_000 + b"\n", "Line 2 of this file could not"),
+        ("bad-xml.xlsx", damaged("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"),
+         "could not be read as an Excel workbook"),
+        ("no-sheet.xlsx", damaged("xl/worksheets/sheet1.xml", None),
+         "could not be read as an Excel workbook"),
+        ("no-sheets.xlsx", damaged("xl/workbook.xml", WORKBOOK_WITHOUT_SHEETS),
+         "could not be read as an Excel workbook"),
+        ("laughs.xlsx", damaged("xl/worksheets/sheet1.xml", LAUGHS),
+         "could not be read as an Excel workbook"),
         ("empty.csv", b"", "The submitted file is empty."),
         ("nohead.csv", b"priority,area\nmust,content\n", "missing: title"),
         (
@@ -172,11 +208,17 @@ def test_checking_a_file_reads_the_database_the_same_number_of_times_whatever_it
         ("notes.txt", b"title\nx\n", "Choose a .csv or .xlsx file."),
         ("nul.csv", b"title\nabc\x00def\n", "NUL bytes"),
     ],
-)
+)  # fmt: skip
 def test_unusable_files_are_explained(client, setup, pm, name, content, message):
     client.force_login(pm)
     assert message in upload(client, setup, name, content).content.decode()
     assert Requirement.objects.count() == 0
+
+
+def test_a_csv_saved_with_a_macs_line_ends_is_read(client, setup, pm):
+    client.force_login(pm)
+    response = upload(client, setup, "mac.csv", b"title,priority\rSingle sign-on,Must\rSCORM,\r")
+    assert "2 rows are ready" in response.content.decode()
 
 
 def test_a_csv_in_windows_1252_is_read(client, setup, pm):
