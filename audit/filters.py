@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project
+from projects.forms import SEARCH_LENGTH
+from projects.models import Project, validate_plausible_date
 
 from .models import AuditEvent, Kind
 
@@ -15,19 +16,24 @@ class AuditEventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("What"), choices=Kind.choices, empty_label=_("Everything")
     )
-    person = django_filters.CharFilter(label=_("Person"), method="by_person")
+    person = django_filters.CharFilter(
+        label=_("Person"), method="by_person", max_length=SEARCH_LENGTH
+    )
     project = django_filters.ModelChoiceFilter(
         label=_("Project"),
         queryset=Project.objects.order_by("key"),
         to_field_name="key",
         empty_label=_("All projects"),
     )
+    # A day at the calendar's ends has no next day, nor a start in every time zone.
     since = django_filters.DateFilter(
-        label=_("From"), method="from_day", widget=forms.DateInput(attrs={"type": "date"})
-    )
+        label=_("From"), method="from_day", widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )  # fmt: skip
     until = django_filters.DateFilter(
-        label=_("To"), method="to_day", widget=forms.DateInput(attrs={"type": "date"})
-    )
+        label=_("To"), method="to_day", widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )  # fmt: skip
 
     class Meta:
         model = AuditEvent

@@ -55,9 +55,14 @@ def export_response(
 
 
 def _filters(request) -> dict:
+    # As typed, but for NUL characters, which PostgreSQL's JSON refuses.
+    lists = {
+        name.replace("\x00", ""): [value.replace("\x00", "") for value in values]
+        for name, values in request.GET.lists()
+    }
     return {
         name: values if len(values) > 1 else values[0]
-        for name, values in request.GET.lists()
+        for name, values in lists.items()
         if name not in ("format", "page") and any(values)
     }
 

@@ -2,11 +2,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .forms import SEARCH_LENGTH
 from .models import Client, Project, ProjectStatus
 
 
 class ProjectFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_LENGTH)
     client = django_filters.ModelChoiceFilter(
         label=_("Client"), queryset=Client.objects.all(), empty_label=_("All clients")
     )

@@ -65,8 +65,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# The longest search: SQLite refuses a LIKE pattern of about 50,000 characters.
+SEARCH_LENGTH = 200
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False)
+    q = forms.CharField(max_length=SEARCH_LENGTH, required=False)
 
 
 class ClientForm(forms.ModelForm):

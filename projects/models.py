@@ -186,14 +186,23 @@ def statuses_allowed(current: str) -> list[ProjectStatus]:
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
 
 
+def _plausible(day) -> bool:
+    return PLAUSIBLE_YEARS["first"] <= day.year <= PLAUSIBLE_YEARS["last"]
+
+
 def implausible_dates(instance, *names: str) -> dict[str, str]:
     """Errors for the date fields outside this century: year 1 or 9999 is a typing mistake."""
-    low, high = PLAUSIBLE_YEARS["first"], PLAUSIBLE_YEARS["last"]
     return {
         name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
         for name in names
-        if getattr(instance, name) is not None and not low <= getattr(instance, name).year <= high
+        if getattr(instance, name) is not None and not _plausible(getattr(instance, name))
     }
+
+
+def validate_plausible_date(day) -> None:
+    """`implausible_dates` for a form field that is not a model's, such as a filter's."""
+    if not _plausible(day):
+        raise ValidationError(_("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS)
 
 
 project_key_validator = RegexValidator(

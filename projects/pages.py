@@ -22,16 +22,18 @@ def paginate(request: HttpRequest, items, per_page: int = PAGE_SIZE) -> Page:
     instead of a COUNT and then the rows. A page past the end, or a list the subquery cannot
     count (DISTINCT or grouped), falls back to counting first."""
     paginator = Paginator(items, per_page)
-    number = request.GET.get("page") or "1"
-    if _countable(items) and number.isdigit():
-        number = max(int(number), 1)
+    asked = request.GET.get("page") or "1"
+    number = whole_number(asked)
+    # Past the largest offset a database takes, the paginator's own fallback shows the last page.
+    if _countable(items) and number is not None and number * per_page <= LARGEST_NUMBER:
+        number = max(number, 1)
         start = (number - 1) * per_page
         rows = list(items.annotate(page_total=_total(items))[start : start + per_page])
         if rows:
             first = rows[0]
             paginator.count = first["page_total"] if isinstance(first, dict) else first.page_total
             return Page(rows, number, paginator)
-    page = paginator.get_page(number)
+    page = paginator.get_page(asked)
     page.object_list = list(page.object_list)
     return page
 
@@ -83,11 +85,25 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+# The largest whole number a database's integer column holds (a signed 64-bit one).
+LARGEST_NUMBER = 2**63 - 1
+
+
+def whole_number(value) -> int | None:
+    """`value` (an int, or text in ASCII digits) as a number a database holds, or None:
+    `str.isdigit` also takes digits such as "²" and "١", which `int` refuses or reads."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= LARGEST_NUMBER:
+        return value
+    return None
+
+
 def id_or_404(value) -> int:
     """An id from a query string or a form; anything that is not one is simply not found."""
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return int(value)
-    raise Http404
+    if (number := whole_number(value)) is None:
+        raise Http404
+    return number
 
 
 def submitted(request: HttpRequest, form, save):

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import SentOnce, Versioned
+from projects.forms import SEARCH_LENGTH, SentOnce, Versioned
+from projects.pages import whole_number
 from projects.roles import Role
 from stakeholders.forms import MultipleFileField
 from stakeholders.models import Area, Side
@@ -88,7 +89,7 @@ SORTS = {
 
 
 class RequirementFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_LENGTH)
     # A column of the row itself: no join, so no duplicate rows for DISTINCT to remove (a
     # DISTINCT over every column makes the page and its count sort the whole project).
     status = django_filters.MultipleChoiceFilter(
@@ -129,8 +130,8 @@ class RequirementFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        number = value.rsplit("-", 1)[-1]
-        by_key = Q(number=int(number)) if number.isdigit() else Q()
+        number = whole_number(value.rsplit("-", 1)[-1])
+        by_key = Q(number=number) if number is not None else Q()
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | by_key)
 
     def sort_by(self, queryset, name, value):
@@ -213,7 +214,7 @@ class BulkTransitionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Numbers are checked against the project by the view, not listed here.
-        self.fields["numbers"].valid_value = lambda value: str(value).isdigit()
+        self.fields["numbers"].valid_value = lambda value: whole_number(str(value)) is not None
 
 
 class ImportForm(forms.Form):
@@ -309,7 +310,7 @@ class FeedbackTransitionForm(forms.Form):
             value = value.removeprefix(prefix)
         elif value.startswith("F"):
             value = value[1:]
-        return int(value) if value.isdigit() else None
+        return whole_number(value)
 
 
 class CommentForm(SentOnce, forms.Form):

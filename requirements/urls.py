@@ -5,7 +5,7 @@ from .views import testing
 
 app_name = "requirements"
 
-P = "p/<str:key>/"
+P = "p/<slug:key>/"
 
 urlpatterns = [
     path(P + "requirements/", views.requirement_list, name="list"),

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "stakeholders"
 
-P = "p/<str:key>/"
+P = "p/<slug:key>/"
 
 urlpatterns = [
     path(P + "stakeholders/", views.stakeholder_list, name="list"),

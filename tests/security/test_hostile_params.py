@@ -1,0 +1,121 @@
+"""Numbers, dates and characters that a URL or a form takes only at first sight: "²" passes
+`str.isdigit`, 10**30 passes `int`, 9999-12-31 passes a date field, NUL passes SQLite. Each
+gets what a person would expect (the first or the last page, a field error, not found), never
+an error page, on SQLite and PostgreSQL alike."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent, Kind
+from projects.pages import LARGEST_NUMBER, whole_number
+from requirements import services
+from requirements.models import FeedbackStatus, Requirement
+from tests.requirements.uat import log, open_round
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "1" + "0" * 30
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [("12", 12), ("0", 0), (7, 7), (str(LARGEST_NUMBER), LARGEST_NUMBER), ("²", None),
+     ("\u0661\u0662", None), ("-1", None), ("1.0", None), (" 1", None), ("", None),
+     (str(LARGEST_NUMBER + 1), None), (HUGE, None), (-1, None), (True, None), (None, None)],
+)  # fmt: skip
+def test_a_whole_number_is_one_a_database_holds_in_ascii_digits(value, number):
+    assert whole_number(value) == number
+
+
+@pytest.fixture
+def listed(project, pm):
+    for title in ("Single sign-on", "SCORM packages"):
+        services.requirement_submit(requirement=Requirement(project=project, title=title), by=pm)
+    return project
+
+
+@pytest.mark.parametrize("page", ["²", HUGE, str(2**62), "-1", "0"])
+def test_a_page_number_that_is_not_one_shows_the_first_or_last_page(client, listed, pm, page):
+    client.force_login(pm)
+    response = client.get(reverse("requirements:list", args=[listed.key]), {"page": page})
+    assert response.status_code == 200
+    assert "Single sign-on" in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["²", f"NWP-{HUGE}", "NWP-\u0661", "x" * 60_000])
+def test_a_search_for_an_odd_number_or_a_huge_text_answers(client, listed, pm, q):
+    client.force_login(pm)
+    response = client.get(reverse("requirements:list", args=[listed.key]), {"q": q})
+    assert response.status_code == 200
+    assert "Requirements" in response.content.decode()
+
+
+def test_the_requirement_a_search_names_by_its_key_is_found(client, listed, pm):
+    client.force_login(pm)
+    response = client.get(reverse("requirements:list", args=[listed.key]), {"q": "NWP-2"})
+    html = response.content.decode()
+    assert "SCORM packages" in html and "Single sign-on" not in html
+
+
+def test_a_correction_of_an_entry_that_is_not_a_number_is_not_found(client, project, pm):
+    client.force_login(pm)
+    response = client.get(reverse("stakeholders:post", args=[project.key]), {"corrects": "²"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("original", ["²", "NWP-F²", str(LARGEST_NUMBER + 1), "F\u0661"])
+def test_a_duplicate_of_an_odd_number_is_a_field_error(client, project, pm, tester, original):
+    item = log(open_round(project, [tester]), tester)
+    client.force_login(pm)
+    response = client.post(
+        reverse("requirements:feedback_transition", args=[project.key, item.number]),
+        {"to": FeedbackStatus.DUPLICATE, "duplicate_of": original, "version": item.version},
+        follow=True,
+    )
+    assert "Name the item of this project it repeats." in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.NEW
+
+
+def test_a_bulk_change_of_a_huge_number_changes_nothing(client, listed, pm):
+    client.force_login(pm)
+    response = client.post(
+        reverse("requirements:bulk", args=[listed.key]),
+        {"numbers": [HUGE], "to": "accepted"},
+        follow=True,
+    )
+    assert "Tick at least one requirement" in response.content.decode()
+    assert not listed.requirements.exclude(status="submitted").exists()
+
+
+@pytest.mark.parametrize(
+    ("zone", "field", "day"),
+    [("UTC", "until", "9999-12-31"), ("Asia/Tokyo", "since", "0001-01-01"),
+     ("UTC", "since", "1999-12-31")],
+)  # fmt: skip
+def test_an_audit_filter_day_outside_the_century_is_a_field_error(client, staff, zone, field, day):
+    staff.time_zone = zone
+    staff.save(update_fields=["time_zone"])
+    client.force_login(staff)
+    response = client.get(reverse("audit:list"), {field: day})
+    assert response.status_code == 200
+    assert "Enter a date between 2000 and 2100." in response.content.decode()
+    assert client.get(reverse("audit:export"), {field: day}).status_code == 200
+
+
+def test_an_export_records_its_filters_without_nul_characters(client, listed, pm):
+    client.force_login(pm)
+    response = client.get(
+        reverse("requirements:export", args=[listed.key]),
+        {"format": "csv", "q": "Single\x00", "x\x00y": "\x00"},
+    )
+    assert response.status_code == 200
+    assert "Single sign-on" in response.content.decode("utf-8-sig")
+    event = AuditEvent.objects.get(kind=Kind.EXPORT)
+    assert event.detail["filters"] == {"q": "Single"}
+
+
+@pytest.mark.parametrize("path", ["/p/N%00P/requirements/", "/p/NWP%00/", "/calendar/a%00b.ics"])
+def test_a_nul_in_a_project_key_or_a_calendar_token_is_not_found(client, project, pm, path):
+    client.force_login(pm)
+    assert client.get(path).status_code == 404
