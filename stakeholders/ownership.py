@@ -8,6 +8,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from projects.models import SizeBand
+from projects.pages import whole_number
 
 from .models import Area, Department, Raci
 
@@ -45,7 +46,11 @@ def parse_area_key(key: str) -> tuple[str, int | None]:
     if area not in Area.values:
         raise ValueError(key)
     if area == Area.LOCAL_ROLLOUT:
-        return area, int(site)
+        site_id = whole_number(site)
+        # Written as `MapArea.key` writes it: "local_rollout-03" would name a cell of no map.
+        if site_id is None or str(site_id) != site:
+            raise ValueError(key)
+        return area, site_id
     if site:
         raise ValueError(key)
     return area, None

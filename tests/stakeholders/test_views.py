@@ -83,14 +83,25 @@ def test_setting_a_letter_in_place_returns_the_cell_and_the_summary(client, proj
     assert Assignment.objects.get().letter == "A"
 
 
-@pytest.mark.parametrize("area", ["nonsense", "local_rollout-999999", "platform-1"])
-def test_a_cell_outside_the_map_is_refused(client, project, pm, area):
+# A site's cell is "local_rollout-<id>", written as the map writes it, or it is no cell.
+@pytest.mark.parametrize(
+    "area",
+    ["nonsense", "local_rollout-999999", "platform-1", "local_rollout-0{site}",
+     "local_rollout-+{site}", "local_rollout- {site}", "local_rollout-{site}.0",
+     "local_rollout-\u0661", "local_rollout-\u00b2", "local_rollout-" + "9" * 30],
+)  # fmt: skip
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_cell_outside_the_map_is_refused(client, project, pm, area, htmx):
     person = StakeholderFactory(project=project)
+    site = SiteFactory(project=project)
     client.force_login(pm)
     response = client.post(
-        url("ownership_set", project), {"stakeholder": person.pk, "area": area, "letter": "A"}
+        url("ownership_set", project),
+        {"stakeholder": person.pk, "area": area.format(site=site.pk), "letter": "A"},
+        headers={"HX-Request": "true"} if htmx else {},
     )
     assert response.status_code == 400
+    assert re.search("not part of this project's map|could not be read", response.content.decode())
     assert not Assignment.objects.exists()
 
 
