@@ -160,8 +160,10 @@ def once(request: HttpRequest, form, save):
 
 
 def is_fragment(request: HttpRequest) -> bool:
-    """Whether htmx asks for a part of the page to swap in place, not the whole page."""
-    return bool(request.htmx and not request.htmx.boosted)
+    """Whether htmx asks for a part of the page to swap in place, not the whole page (as it
+    does when it boosts a link, or restores a page it went back to)."""
+    htmx = request.htmx
+    return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
 
 
 def page_or_fragment(request: HttpRequest, template: str, fragment: str) -> str:

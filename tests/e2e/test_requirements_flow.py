@@ -340,3 +340,42 @@ def test_requirements_list_fits_a_phone_screen(
     expect(phone.locator("#results")).to_contain_text("Report completion of the mandatory")
     screenshot(phone, "01-requirements-list")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_going_back_to_a_filtered_list_shows_that_list_with_its_filters(
+    live_server, new_context, project, pm, log_in, screenshot
+):
+    for title, area in (("Single sign-on", "platform"), ("French onboarding", "content")):
+        services.requirement_submit(
+            requirement=Requirement(project=project, title=title, area=area), by=pm
+        )
+    page = new_context().new_page()
+    url = f"{live_server.url}/p/{project.key}/requirements/"
+    log_in(page, pm, next_path=url)
+    page.goto(url)
+    results = page.locator("#results")
+    page.select_option("#id_area", "content")
+    page.wait_for_url("**area=content**")
+    expect(results.get_by_text("Single sign-on")).to_have_count(0)
+
+    # Back from an item to the list htmx filtered: the whole page, not the part it swapped.
+    page.get_by_role("link", name="French onboarding").click()
+    expect(page.get_by_role("heading", name="French onboarding")).to_be_visible()
+    page.go_back()
+    expect(_project_nav(page)).to_be_visible()
+    expect(page.locator("#id_area")).to_have_value("content")
+    expect(results.get_by_text("French onboarding")).to_be_visible()
+    expect(results.get_by_text("Single sign-on")).to_have_count(0)
+
+    # Back from one filter to the one before: the controls say what the list shows.
+    page.select_option("#id_sort", "-key")
+    page.wait_for_url("**sort=-key**")
+    page.select_option("#id_area", "platform")
+    page.wait_for_url("**area=platform**")
+    page.go_back()
+    page.wait_for_url("**area=content**")
+    expect(page.locator("#id_area")).to_have_value("content")
+    expect(page.locator("#id_sort")).to_have_value("-key")
+    expect(results.get_by_text("French onboarding")).to_be_visible()
+    expect(results.get_by_text("Single sign-on")).to_have_count(0)
+    screenshot(page, "back-to-the-filtered-list")

@@ -324,3 +324,16 @@ def test_the_switcher_menu_opened_as_a_page_is_the_project_list(client, pm):
     client.force_login(pm)
     response = client.get(reverse("projects:switcher"))
     assert response.status_code == 302 and response["Location"] == reverse("projects:list")
+
+
+def test_a_list_says_its_answer_depends_on_htmx_and_gives_htmx_going_back_the_whole_page(
+    client, project, pm
+):
+    client.force_login(pm)
+    url = reverse("requirements:list", args=[project.key])
+    part = client.get(url, headers={"HX-Request": "true"})
+    restored = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    for response in (part, restored, client.get(url)):
+        assert "HX-Request" in response["Vary"]
+    assert "<html" not in part.content.decode()
+    assert "<html" in restored.content.decode() and 'id="results"' in restored.content.decode()
