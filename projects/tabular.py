@@ -64,9 +64,16 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[dict[str, 
     return header, rows
 
 
+def _delimiter(text: str) -> str:
+    """What separates the header's cells: Excel writes ";" where the decimal separator is a
+    comma (French, German), and tabs when it saves "Unicode text"."""
+    header = text.splitlines()[0] if text else ""
+    return max((",", ";", "\t"), key=header.count)  # a tie, or none at all: the comma
+
+
 def _csv(text: str) -> list[list[str]]:
     # newline="": the reader itself splits the lines, so that a Mac's lone CR ends one too.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         return list(reader)
     except csv.Error as error:  # a cell of over 128 KiB, or a line break in an unquoted cell

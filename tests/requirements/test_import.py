@@ -221,6 +221,22 @@ def test_a_csv_saved_with_a_macs_line_ends_is_read(client, setup, pm):
     assert "2 rows are ready" in response.content.decode()
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_csv_whose_cells_excel_separated_otherwise_is_read(client, setup, pm, separator):
+    content = separator.join(["title", "priority", "site"]) + "\n"
+    content += separator.join(["Formation, réglementaire", "Must", "France"]) + "\n"
+    client.force_login(pm)
+    assert "1 row is ready" in upload(client, setup, "fr.csv", content.encode()).content.decode()
+    job = ImportJob.objects.get()
+    client.post(reverse("requirements:import_confirm", args=[setup.key, job.pk]))
+    saved = Requirement.objects.get()
+    assert (saved.title, saved.priority, saved.site.name) == (
+        "Formation, réglementaire",
+        "must",
+        "France",
+    )
+
+
 def test_a_csv_in_windows_1252_is_read(client, setup, pm):
     content = "title,priority,site\nFormation réglementaire,Must,France\n".encode("cp1252")
     client.force_login(pm)
