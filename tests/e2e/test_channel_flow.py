@@ -160,7 +160,7 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
     _project_nav(pm_page).get_by_role("link", name="Ownership").click()
     expect(pm_page).to_have_url(f"{base}/ownership/")
     summary = pm_page.locator("#ownership-summary")
-    expect(summary).to_contain_text("8 areas need an owner")
+    expect(summary).to_contain_text("8 areas need one accountable person")
     expect(summary).to_contain_text("Nobody is accountable for Local rollout: Germany.")
     screenshot(pm_page, "06-ownership-empty")
 
@@ -177,7 +177,7 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
     ]
     for done, (person, area_key) in enumerate(owners[:3], start=1):
         _set_letter(pm_page, person, area_key, "A")
-        expect(summary).to_contain_text(f"{len(owners) - done} areas need an owner")
+        expect(summary).to_contain_text(f"{len(owners) - done} areas need one accountable person")
     expect(pm_page.locator(f"#cell-{dana.pk}-content")).to_have_class("raci-cell accountable")
 
     # A second accountable for Content is flagged, and clearing it puts things right.
@@ -185,11 +185,11 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
     expect(summary).to_contain_text(
         "2 people are accountable for Content (Dana Weber, Tomas Berger): only one can be."
     )
-    expect(summary).to_contain_text("6 areas need an owner")
+    expect(summary).to_contain_text("6 areas need one accountable person")
     screenshot(pm_page, "07-ownership-content-doubled")
     _set_letter(pm_page, tomas, "content", "")
     expect(summary).not_to_contain_text("only one can be")
-    expect(summary).to_contain_text("5 areas need an owner")
+    expect(summary).to_contain_text("5 areas need one accountable person")
     expect(pm_page.locator(f"#cell-{tomas.pk}-content")).to_have_class("raci-cell")
 
     for done, (person, area_key) in enumerate(owners[3:], start=4):
@@ -197,12 +197,12 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
         remaining = len(owners) - done
         if remaining:
             expect(summary).to_contain_text(
-                f"{remaining} area needs an owner"
+                f"{remaining} area needs one accountable person"
                 if remaining == 1
-                else f"{remaining} areas need an owner"
+                else f"{remaining} areas need one accountable person"
             )
     expect(summary).to_contain_text("Every area has exactly one accountable person.")
-    expect(summary).not_to_contain_text("need an owner")
+    expect(summary).not_to_contain_text("need one accountable person")
     screenshot(pm_page, "08-ownership-complete")
 
     accountable = {
