@@ -476,8 +476,11 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             "moved": feedback,
         }
         return render(request, "requirements/feedback_board.html#board", context)
-    if isinstance(error, StaleEdit):
-        # Their triage beside this person's, on the item's page: nothing was overwritten.
+    if error and not request.POST.get("card"):
+        # The item's page again: the refusal beside the field at fault, what was typed kept,
+        # or their triage beside this person's (nothing was overwritten).
+        if not isinstance(error, StaleEdit):
+            apply_errors(form, error)
         context = _detail_context(request, project, feedback, form=form)
         return render(request, "requirements/feedback_detail.html", context)
     if error:

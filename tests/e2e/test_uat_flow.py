@@ -159,3 +159,24 @@ def test_a_long_thread_opens_on_its_latest_comments_and_the_rest_are_a_click_awa
     expect(thread.locator("li").first).to_contain_text("Comment number 1.")
     expect(thread.get_by_role("link", name="Show the earlier comments")).to_have_count(0)
     screenshot(page, "thread-whole")
+
+
+def test_a_status_change_refused_for_its_reason_says_so_beside_the_reason(
+    live_server, new_context, project, tester, team_member, log_in, screenshot
+):
+    item = log(open_round(project, [tester]), tester, title=TITLE)
+    page = new_context().new_page()
+    log_in(page, team_member)
+    page.goto(f"{live_server.url}{item.get_absolute_url()}")
+    panel = page.locator("#status-panel")
+    panel.get_by_role("button", name="Won't fix").click()
+    reason = panel.get_by_role("textbox", name="Why (won't fix)")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_be_focused()
+    expect(panel.get_by_text("Give a reason: the others will read it.")).to_be_visible()
+    screenshot(page, "reason-refused")
+    reason.fill("The legacy player is retired next month.")
+    panel.get_by_role("button", name="Won't fix").click()
+    expect(panel.get_by_text("is now won't fix")).to_be_visible()
+    item.refresh_from_db()
+    assert item.status == FeedbackStatus.WONT_FIX

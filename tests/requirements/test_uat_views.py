@@ -188,6 +188,34 @@ def test_without_javascript_a_status_change_redirects_back_with_a_message(
     assert "NWP-F1 is now triaged" in response.content.decode()
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_refused_status_change_is_explained_beside_its_field_with_what_was_typed(
+    client, project, test_round, tester, pm, htmx
+):
+    item = log(test_round, tester)
+    client.force_login(pm)
+    url = reverse("requirements:feedback_transition", args=[project.key, item.number])
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    page = client.post(url, {"to": "duplicate", "duplicate_of": "NWP-F99"}, headers=headers)
+    html = page.content.decode()
+    assert page.status_code == 200 and ("<html" in html) is not htmx
+    field = re.search(r'<input type="text" name="duplicate_of" id="(original-\d+)"[^>]*>', html)
+    assert 'value="NWP-F99"' in field.group(0) and 'aria-invalid="true"' in field.group(0)
+    error = html[html.index(f'id="{field.group(1)}-error"') :]
+    assert error.split("</ul>")[0].endswith("Name the item of this project it repeats.</li>")
+    assert 'role="alert"' not in html
+
+    html = client.post(url, {"to": "wont_fix", "reason": "  "}, headers=headers).content.decode()
+    reason = re.search(r'<textarea name="reason" id="(reason-\d+)"[^>]*>', html)
+    assert 'aria-invalid="true"' in reason.group(0)
+    assert (
+        "Give a reason: the others will read it." in html.split(f'id="{reason.group(1)}-error"')[1]
+    )
+    item.refresh_from_db()
+    assert (item.status, item.version) == (F.NEW, 1)
+
+
 def test_marking_a_duplicate_names_the_original_by_its_key(client, project, test_round, tester, pm):
     original, repeat = log(test_round, tester), log(test_round, tester)
     client.force_login(pm)
