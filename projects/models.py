@@ -773,6 +773,8 @@ class BudgetCategory(models.TextChoices):
 
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# An amount in a project's currency is below this: what MONEY holds.
+LARGEST_AMOUNT = 10**12
 CENT = Decimal("0.01")
 
 
@@ -890,11 +892,22 @@ class CostEntry(ChoiceLabels, models.Model):
         rate = self.rate_to_project
         same_currency = self.project_id and self.currency == self.project.currency
         if rate is not None and rate <= 0:
-            errors["rate_to_project"] = _("A rate is above zero.")
+            errors["rate_to_project"] = _("A rate must be above zero.")
         elif rate is not None and rate != 1 and same_currency:
             errors["rate_to_project"] = _(
                 "This entry is in the project currency (%(currency)s): its rate is 1."
             ) % {"currency": self.currency}
+        elif (
+            rate is not None
+            and "amount" not in errors
+            and self.amount is not None
+            and abs(to_project_currency(self.amount, rate)) >= LARGEST_AMOUNT
+        ):
+            # What the budget's sums and charts hold: a typing slip, such as a rate mistyped.
+            errors["rate_to_project"] = _(
+                "At this rate the entry would be over %(largest)s in the project currency: "
+                "check the rate and the amount."
+            ) % {"largest": f"{LARGEST_AMOUNT:,}"}
         if errors:
             raise ValidationError(errors)
 

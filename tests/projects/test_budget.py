@@ -283,14 +283,25 @@ def test_a_bad_budget_line_is_refused_on_its_field(project, pm, fields, field, m
         ({"currency": "USD", "rate_to_project": Decimal("0")}, "rate_to_project", "above zero"),
         ({"rate_to_project": Decimal("1.1")}, "rate_to_project", "project currency (EUR)"),
         ({"date": D(1926, 10, 1)}, "date", "between 2000 and 2100"),
+        ({"amount": Decimal("999999999999.99"), "currency": "JPY",
+          "rate_to_project": Decimal("999999.999999")}, "rate_to_project",
+         "over 1,000,000,000,000 in the project currency"),
+        ({"amount": Decimal("-2000000"), "currency": "USD",
+          "rate_to_project": Decimal("500000")}, "amount", "cannot be negative"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_cost_entry_is_refused_on_its_field(project, pm, fields, field, message):
     target = line(project, pm)
     with pytest.raises(ValidationError) as refusal:
         entry(project, pm, target, **fields)
     assert message in " ".join(refusal.value.message_dict[field])
     assert not CostEntry.objects.exists()
+
+
+def test_the_largest_cost_entry_a_budget_holds_is_taken(project, pm):
+    target = line(project, pm, planned_amount=Decimal("999999999999.99"))
+    saved = entry(project, pm, target, amount=Decimal("999999999999.99"))
+    assert saved.project_amount == Decimal("999999999999.99")
 
 
 def test_a_line_cannot_name_another_projects_site(project, pm):
