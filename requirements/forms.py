@@ -83,7 +83,7 @@ SORTS = {
     "key": ("number",),
     "-key": ("-number",),
     "priority": ("priority_rank", "number"),
-    "status": ("status", "number"),
+    "status": ("status_rank", "number"),
     "-updated": ("-updated_at",),
 }
 

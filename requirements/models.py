@@ -118,9 +118,18 @@ class RequirementQuerySet(models.QuerySet):
             return self.filter(Q(submitter__user=user) | Q(created_by=user))
         return self.none()
 
-    def with_priority_rank(self):
-        ranks = [When(priority=p, then=Value(i)) for i, p in enumerate(Priority.values)]
-        return self.annotate(priority_rank=Case(*ranks, output_field=IntegerField()))
+    def with_ranks(self):
+        """Each row's priority and status as their places in the workflow's order (must
+        first, submitted first), to sort by: their codes sort alphabetically."""
+        return self.annotate(
+            priority_rank=_rank("priority", Priority.values),
+            status_rank=_rank("status", Status.values),
+        )
+
+
+def _rank(field: str, values: list[str]) -> Case:
+    ranks = [When(**{field: value}, then=Value(i)) for i, value in enumerate(values)]
+    return Case(*ranks, output_field=IntegerField())
 
 
 class Requirement(ChoiceLabels, models.Model):

@@ -82,7 +82,7 @@ def requirement_list(request: HttpRequest, key: str) -> HttpResponse:
         .select_related(None)
         .select_related("project", "site", "goal")
         .only(*_ROW_FIELDS)
-        .with_priority_rank()
+        .with_ranks()
     )
     requirement_filter = RequirementFilter(request.GET, queryset=queryset, project=project)
     context = {
@@ -410,7 +410,7 @@ def requirement_export(request: HttpRequest, key: str) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         raise Http404
-    queryset = _requirements(request, project).select_related("created_by").with_priority_rank()
+    queryset = _requirements(request, project).select_related("created_by").with_ranks()
     rows = RequirementFilter(request.GET, queryset=queryset, project=project).qs
     header = [
         _("Key"),

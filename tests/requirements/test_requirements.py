@@ -200,3 +200,14 @@ def test_a_tester_guessing_another_projects_requirement_gets_404(client, project
     client.force_login(tester)
     assert client.get(url("detail", other, 1)).status_code == 404
     assert client.get(url("list", other)).status_code == 404
+
+
+def test_sorting_by_status_follows_the_workflow(client, project, pm):
+    for title, status in (("Withdrawn one", "withdrawn"), ("Accepted one", "accepted"),
+                          ("Declined one", "declined"), ("Submitted one", "submitted"),
+                          ("Endorsed one", "endorsed")):  # fmt: skip
+        Requirement.objects.filter(pk=submit(project, pm, title=title).pk).update(status=status)
+    client.force_login(pm)
+    html = client.get(url("list", project), {"sort": "status"}).content.decode()
+    order = ["Submitted one", "Endorsed one", "Accepted one", "Declined one", "Withdrawn one"]
+    assert sorted(order, key=html.index) == order
