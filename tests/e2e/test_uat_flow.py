@@ -180,3 +180,20 @@ def test_a_status_change_refused_for_its_reason_says_so_beside_the_reason(
     expect(panel.get_by_text("is now won't fix")).to_be_visible()
     item.refresh_from_db()
     assert item.status == FeedbackStatus.WONT_FIX
+
+
+def test_a_move_far_down_the_board_is_confirmed_where_the_person_is(
+    live_server, new_context, project, tester, team_member, log_in, screenshot
+):
+    test_round = open_round(project, [tester])
+    items = [log(test_round, tester, title=f"{TITLE} ({n})") for n in range(1, 13)]
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, team_member)
+    page.goto(f"{live_server.url}/p/{project.key}/feedback/board/")
+    lowest = page.locator(f"#card-{items[0].number}")  # the oldest: the column's last card
+    lowest.get_by_role("button", name="Triage").click()
+    message = page.locator("#board [role=status]")
+    expect(message).to_contain_text(f"{items[0].key} is now triaged")
+    expect(message).to_be_in_viewport()
+    expect(message).to_be_focused()
+    screenshot(page, "moved-far-down")
