@@ -103,3 +103,17 @@ def preview(project, table: tuple[list[str], list[dict[str, str]]], on_row=None)
         if on_row:
             on_row(len(rows))
     return Preview(rows)
+
+
+def already_in(project, rows: list[Row]) -> list[tuple[int, str]]:
+    """(line, key) for each row titled as a requirement of the project already is (in any
+    case): what importing the same file twice looks like."""
+    numbers = {
+        title.casefold(): number
+        for title, number in project.requirements.values_list("title", "number")
+    }
+    return [
+        (row.line, f"{project.key}-{numbers[title]}")
+        for row in rows
+        if (title := row.values["title"].casefold()) in numbers
+    ]

@@ -32,7 +32,7 @@ from ..forms import (
     ResolutionForm,
     TransitionForm,
 )
-from ..imports import COLUMNS, preview
+from ..imports import COLUMNS, already_in, preview
 from ..models import CLOSED, ChangeKind, ChangeRequest, Goal, ImportJob, Requirement, Status
 from ..workflow import available
 
@@ -497,7 +497,7 @@ def requirement_import(request: HttpRequest, key: str) -> HttpResponse:
     saved until the person confirms."""
     project = project_for(request, key, "manage_project")
     form = ImportForm(request.POST or None, request.FILES or None)
-    result, job = None, None
+    result, job, repeats = None, None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(MAX_BYTES + 1)
@@ -508,6 +508,7 @@ def requirement_import(request: HttpRequest, key: str) -> HttpResponse:
         else:
             result = preview(project, table)
             if result.ok:
+                repeats = already_in(project, result.rows)
                 job = ImportJob.objects.create(
                     project=project,
                     created_by=request.user,
@@ -515,7 +516,10 @@ def requirement_import(request: HttpRequest, key: str) -> HttpResponse:
                     content=content,
                     total=len(result.rows),
                 )
-    context = {"project": project, "form": form, "preview": result, "job": job, "columns": COLUMNS}
+    context = {
+        "project": project, "form": form, "preview": result, "job": job, "columns": COLUMNS,
+        "repeats": repeats,
+    }  # fmt: skip
     return render(request, "requirements/import.html", context)
 
 

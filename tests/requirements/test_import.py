@@ -301,3 +301,18 @@ def test_a_file_over_the_row_limit_is_refused_whole(client, setup, pm):
         in upload(client, setup, "huge.csv", content).content.decode()
     )
     assert Requirement.objects.count() == 0 and not ImportJob.objects.exists()
+
+
+def test_a_file_imported_again_is_flagged_before_it_makes_second_copies(client, setup, pm):
+    content = b"title,priority\nSingle sign-on,Must\nSCORM packages,Should\nNew one,Could\n"
+    client.force_login(pm)
+    first = upload(client, setup, "backlog.csv", content).content.decode()
+    assert "already has" not in first
+    job = ImportJob.objects.get()
+    client.post(reverse("requirements:import_confirm", args=[setup.key, job.pk]))
+
+    again = upload(client, setup, "backlog.csv", content.replace(b"New one", b"Another"))
+    html = again.content.decode()
+    assert "2 rows have the titles of requirements the project already has" in html
+    assert "Line 2: as NWP-1" in html and "Line 3: as NWP-2" in html and "Line 4" not in html
+    assert "Import 3 requirements" in html  # a warning: the person may still import them
