@@ -107,6 +107,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "required": two_factor_required(user),
         "next": _next_url(request),
     }
+    context["signing_in"] = context["required"]  # no other page opens before this is done
     return render(request, "accounts/two_factor_enrol.html", context)
 
 
@@ -137,7 +138,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     % {"left": recovery_codes_left(user)},
                 )
             return redirect(next_url)
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "signing_in": True}
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 @require_POST

@@ -210,7 +210,9 @@ def test_a_wrong_code_says_so_and_signs_nothing_in(client, spoc):
     sign_in_with_password(client, spoc)
     response = client.post(reverse("accounts:two_factor_verify"), {"code": "123456"})
     assert response.status_code == 200
-    assert "That code is not right" in response.content.decode()
+    html = response.content.decode()
+    assert "That code is not right" in html
+    assert "Switch project" not in html and 'aria-label="Main"' not in html and "Sign out" in html
     response = client.post(
         reverse("accounts:two_factor_verify"), {"code": authenticator_code(authenticator(spoc))}
     )
@@ -248,8 +250,11 @@ def test_those_who_must_are_sent_to_set_it_up_from_every_page(client, persona, w
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:two_factor") + "?next=")
-    page = client.get(reverse("accounts:two_factor"))
-    assert "Vendor staff and project managers sign in with a code" in page.content.decode()
+    page = client.get(reverse("accounts:two_factor")).content.decode()
+    assert "Vendor staff and project managers sign in with a code" in page
+    # Nothing on the page leads where the person may not go yet, but signing out.
+    assert "Switch project" not in page and 'aria-label="Main"' not in page
+    assert "Sign out" in page
     # Signing out stays open (static files are served before any of this, by WhiteNoise).
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert "_auth_user_id" not in client.session
@@ -270,6 +275,8 @@ def test_others_are_offered_it_on_their_profile(client, persona, who):
     assert client.get(reverse("projects:list")).status_code == 200
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "Set up two-factor sign-in" in html
+    # Setting it up by choice is not signing in: the way around the app stays.
+    assert 'aria-label="Main"' in client.get(reverse("accounts:two_factor")).content.decode()
 
 
 @pytest.mark.unverified
