@@ -476,9 +476,9 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             "moved": feedback,
         }
         return render(request, "requirements/feedback_board.html#board", context)
-    if error and not request.POST.get("card"):
-        # The item's page again: the refusal beside the field at fault, what was typed kept,
-        # or their triage beside this person's (nothing was overwritten).
+    if isinstance(error, StaleEdit) or hasattr(error, "error_dict"):
+        # The item's page again: their triage beside this person's (nothing was overwritten),
+        # or the refusal beside the field at fault with what was typed kept.
         if not isinstance(error, StaleEdit):
             apply_errors(form, error)
         context = _detail_context(request, project, feedback, form=form)
