@@ -61,6 +61,8 @@ class Result:
     message: str
     url: str
     owner_id: int | None = None
+    # The permission the page at `url` needs: those without it read the finding, unlinked.
+    opens_with: str = "view_project"
 
 
 CheckFunction = Callable[..., Iterable[Result]]
@@ -240,6 +242,7 @@ def milestones_late(project, today, milestones):
                 % {"name": milestone.name, "where": where, "days": days},
                 url,
                 milestone.owner_id,
+                opens_with="manage_project",
             )
         if severity != Severity.GREEN:
             yield Result(
@@ -249,6 +252,7 @@ def milestones_late(project, today, milestones):
                 % {"name": milestone.name, "where": where, "days": milestone.slip_days},
                 url,
                 milestone.owner_id,
+                opens_with="manage_project",
             )
 
 
@@ -266,6 +270,7 @@ def hosting_term(project, today):
             )
             % {"end": day(end), "needed": day(needed), "days": (needed - end).days},
             reverse("projects:edit", args=[project.key]),
+            opens_with="manage_project",
         )
 
 
@@ -315,6 +320,7 @@ def assumptions_unchecked(project, today, assumptions):
             % {"date": day(item.due_date), "title": item.title},
             reverse("projects:raid_edit", args=[project.key, item.pk]),
             item.owner_id,
+            opens_with="manage_project",
         )
 
 
@@ -387,6 +393,7 @@ def budget_against_plan(project, today, numbers):
                 "percent": _percent_over(numbers.actual, numbers.planned_to_date),
             },
             url,
+            opens_with="view_budget",
         )
     if "eac" in verdicts:
         yield Result(
@@ -399,6 +406,7 @@ def budget_against_plan(project, today, numbers):
                 "percent": _percent_over(numbers.eac, numbers.planned),
             },
             url,
+            opens_with="view_budget",
         )
     meanings = {
         "cpi": _("each unit spent earns %(value)s of planned work"),
@@ -413,6 +421,7 @@ def budget_against_plan(project, today, numbers):
                 _("%(index)s is %(value)s: %(meaning)s.")
                 % {"index": name.upper(), "value": value, "meaning": meaning % {"value": value}},
                 url,
+                opens_with="view_budget",
             )
 
 
@@ -443,4 +452,5 @@ def rebilling_above_local_alternative(project, today, rebilled, sites):
                     "alternative": money(site.local_alternative_cost, project.currency),
                 },
                 url,
+                opens_with="view_budget",
             )

@@ -727,6 +727,8 @@ class Finding(ChoiceLabels, models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     message = models.CharField(_("finding"), max_length=1000)
     url = models.CharField(max_length=500)
+    # The permission the page at `url` needs: those without it read the finding, unlinked.
+    opens_with = models.CharField(max_length=40, default="view_project")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

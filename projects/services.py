@@ -669,7 +669,7 @@ def findings_refresh_many(
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
         found = checks.run_many(projects, timezone.localdate(now))
     # Most findings are found again unchanged: compare plain values, write only what differs.
-    fields = ["area", "severity", "message", "url", "owner_id"]
+    fields = ["area", "severity", "message", "url", "opens_with", "owner_id"]
     still_open: dict[tuple[int, str], tuple] = {
         (project_id, code): (pk, tuple(values))
         for pk, project_id, code, *values in Finding.objects.open()
@@ -687,6 +687,7 @@ def findings_refresh_many(
                 result.severity,
                 result.message[:1000],
                 result.url,
+                result.opens_with,
                 result.owner_id,
             )
             if known is None:

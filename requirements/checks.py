@@ -69,6 +69,7 @@ def without_goal(project, today, count):
             )
             % {"count": count},
             reverse("requirements:goals", args=[project.key]) + "#orphans-title",
+            opens_with="view_requirements",
         )
 
 
@@ -100,6 +101,7 @@ def waiting_for_endorsement(project, today, waiting):
         )
         % {"count": count, "days": oldest},
         _list_url(project, "status=submitted"),
+        opens_with="view_requirements",
     )
 
 
@@ -122,6 +124,7 @@ def open_conflicts(project, today, conflicts, accountables):
             % {"first": conflict.first.key, "second": conflict.second.key, "who": who},
             reverse("requirements:conflicts", args=[project.key]),
             owner.user_id if owner else None,
+            opens_with="view_requirements",
         )
 
 
@@ -192,4 +195,5 @@ def go_live_not_ready(project, today, sites, open_musts, severe):
             _("Go-live of %(where)s is on %(date)s and %(what)s.")
             % {"where": where, "date": day(go_live), "what": _(" and ").join(parts)},
             reverse("requirements:readiness", args=[project.key]),
+            opens_with="view_requirements",
         )

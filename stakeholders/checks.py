@@ -152,4 +152,5 @@ def off_channel_waiting(project, today, waiting):
         )
         % {"count": count, "days": oldest},
         reverse("stakeholders:channel", args=[project.key]),
+        opens_with="read_channel",
     )

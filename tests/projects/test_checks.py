@@ -581,3 +581,27 @@ def test_the_budget_page_badges_spend_as_the_check_judges_it(client, project, pm
     html = client.get(reverse("projects:budget", args=[project.key])).content.decode()
     assert ("ahead of plan" in html) is badge
     assert ("spend-ahead-of-plan" in codes(project, today)) is badge
+
+
+@pytest.mark.django_db
+def test_every_finding_a_person_is_shown_links_only_to_a_page_they_may_open(client):
+    """On the demo, which has findings of every area: for each member of NWP, each link of a
+    finding on the project's page opens, and a finding whose page is closed to them is text."""
+    import re
+
+    from projects import demo
+
+    demo.load()
+    project = Project.objects.get(key="NWP")
+    services.findings_refresh(project=project)
+    seen_unlinked = 0
+    for membership in project.memberships.select_related("user"):
+        client.force_login(membership.user)
+        home = client.get(reverse("projects:home", args=[project.key])).content.decode()
+        health = home[home.index('id="health-title"') :]
+        findings = health.split("Closed in the last 30 days")[0]  # the open ones
+        for link in set(re.findall(r'<span class="what"><a href="([^"]+)">', findings)):
+            response = client.get(link.replace("&amp;", "&"))
+            assert response.status_code == 200, (membership.role, link, response.status_code)
+        seen_unlinked += len(re.findall(r'<span class="what">[^<]', findings))
+    assert seen_unlinked  # some roles read findings they cannot act on

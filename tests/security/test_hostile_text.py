@@ -117,6 +117,7 @@ NOT_TYPED = {
     "projects.Submission.token": "a random one-time form token, checked against the session's form",
     "projects.Finding.code": "built by the checks",
     "projects.Finding.message": "written by the checks (quoting names typed elsewhere)",
+    "projects.Finding.opens_with": "a permission's codename, named by the checks",
     "projects.Finding.url": "built by the checks",
     "stakeholders.Stakeholder.email": "an e-mail address, checked by the form",
     "stakeholders.Entry.body_html": "drawn from the body by the sanitiser",
