@@ -3,9 +3,10 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from projects.exports import export_response, requested_format
+from projects.exports import export_response, filters_refused, requested_format
 from projects.pages import paginate, read_choices
 from projects.views import staff_required
 
@@ -34,6 +35,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_export(request: HttpRequest) -> HttpResponse:
     """The log as filtered on the page."""
     fmt = requested_format(request)
+    events = _events(request)
+    if refused := filters_refused(request, events, reverse("audit:list")):
+        return refused
     header = [_("When (UTC)"), _("What"), _("Who"), _("User name"), _("IP address"),
               _("Project"), _("About"), _("Object"), _("Address"), _("Detail")]  # fmt: skip
     rows = (
@@ -49,6 +53,6 @@ def event_export(request: HttpRequest) -> HttpResponse:
             event.path,
             json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
         ]
-        for event in _events(request).qs.iterator(chunk_size=2000)
+        for event in events.qs.iterator(chunk_size=2000)
     )
     return export_response(fmt, "audit-log", header, rows, request=request)

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from openpyxl import Workbook
 
 from audit import services as audit
@@ -98,3 +98,16 @@ def requested_format(request) -> str:
     if fmt not in FORMATS:
         raise Http404
     return fmt
+
+
+def filters_refused(request, filterset, list_url: str) -> HttpResponseRedirect | None:
+    """An export is the list as filtered. When a filter does not hold (a date outside the
+    century, a search too long, a choice that is not one), the list again, saying which,
+    rather than a file of everything under the list's name. A filter left blank filters
+    nothing, whatever its field thinks of an empty choice."""
+    typed = {name for name, values in request.GET.lists() if any(v.strip() for v in values)}
+    if filterset.is_valid() or not typed & set(filterset.errors):
+        return None
+    query = request.GET.copy()
+    query.pop("format", None)
+    return HttpResponseRedirect(f"{list_url}?{query.urlencode()}")

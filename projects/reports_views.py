@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from audit.models import Kind
 
 from . import services
 from .access import project_for
-from .exports import export_response, requested_format
+from .exports import export_response, filters_refused, requested_format
 from .forms import RaidFilter, ReportForm, ReportScheduleForm
 from .models import Audience, Project, Report, audiences_for
 from .pages import paginate, read_choices, submitted
@@ -168,7 +169,10 @@ def raid_export(request: HttpRequest, key: str) -> HttpResponse:
     """The RAID register as filtered on its page."""
     project = project_for(request, key)
     fmt = requested_format(request)
-    items = RaidFilter(request.GET, queryset=raid_items(project)).qs
+    found = RaidFilter(request.GET, queryset=raid_items(project))
+    if refused := filters_refused(request, found, reverse("projects:raid", args=[key])):
+        return refused
+    items = found.qs
     header = [_("Kind"), _("Title"), _("Status"), _("Impact"), _("Likelihood"), _("Score"),
               _("Owner"), _("Due or check by"), _("Mitigation or plan"), _("Description"),
               _("Created")]  # fmt: skip

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.access import project_for
-from projects.exports import FORMATS, export_response
+from projects.exports import FORMATS, export_response, filters_refused
 from projects.history import item_history
 from projects.models import Project
 from projects.pages import in_project, page_or_fragment, paginate, read_choices, submitted
@@ -411,7 +411,10 @@ def requirement_export(request: HttpRequest, key: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404
     queryset = _requirements(request, project).select_related("created_by").with_ranks()
-    rows = RequirementFilter(request.GET, queryset=queryset, project=project).qs
+    found = RequirementFilter(request.GET, queryset=queryset, project=project)
+    if refused := filters_refused(request, found, reverse("requirements:list", args=[key])):
+        return refused
+    rows = found.qs
     header = [
         _("Key"),
         _("Title"),
