@@ -9,7 +9,7 @@ from accounts.links import set_password_link, sign_in_link
 
 from .models import SEVERITY_RANK, Finding, Invitation, Membership, PendingCheck, Project
 from .notifications import send_once
-from .roles import Role
+from .roles import Role, permissions_for
 
 RETRY = {
     # The mail server or the database away for a moment: try again later, not never.
@@ -96,13 +96,15 @@ def notify_findings(finding_ids: list[int]) -> None:
     for membership in members.filter(role=Role.PROJECT_MANAGER).select_related("user"):
         people[membership.user_id] = membership.user
         concerns[membership.user_id] = list(findings)
+    roles = dict.fromkeys(people, Role.PROJECT_MANAGER)
     # An owner who has left the project hears no more of it.
-    owners = set(
-        members.filter(user__in={f.owner_id for f in findings}).values_list("user", flat=True)
+    owners = dict(
+        members.filter(user__in={f.owner_id for f in findings}).values_list("user", "role")
     )
     for finding in findings:
         if finding.owner_id in owners:
             people.setdefault(finding.owner_id, finding.owner)
+            roles.setdefault(finding.owner_id, owners[finding.owner_id])
             if finding not in concerns.setdefault(finding.owner_id, []):
                 concerns[finding.owner_id].append(finding)
     # The run's first finding names the batch: a retried task sends nothing twice.
@@ -115,6 +117,8 @@ def notify_findings(finding_ids: list[int]) -> None:
             context={
                 "project": project,
                 "findings": theirs,
+                # Their role says which findings' pages they may open: the rest come unlinked.
+                "opens": permissions_for(roles[user_id]),
                 "site_url": settings.SITE_URL,
                 "link": settings.SITE_URL + project.get_absolute_url(),
             },

@@ -269,8 +269,14 @@ def test_the_owner_and_every_project_manager_are_told(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.findings_refresh(project=project)
-    told = sorted(m.to[0] for m in mail.outbox if item.title in m.body)
-    assert told == sorted([pm.email, second_pm.email, team_member.email])
+    told = {m.to[0]: m.body for m in mail.outbox if item.title in m.body}
+    assert sorted(told) == sorted([pm.email, second_pm.email, team_member.email])
+    # The assumption is edited on a page of the managers': its owner, a team member, is told
+    # of it without a link that would refuse them.
+    edit = reverse("projects:raid_edit", args=[project.key, item.pk])
+    assert edit in told[pm.email] and edit in told[second_pm.email]
+    assert edit not in told[team_member.email]
+    assert reverse("projects:home", args=[project.key]) in told[team_member.email]
 
 
 def test_a_finding_keeps_its_identity_when_it_worsens(project, pm):
