@@ -13,6 +13,7 @@ from django.db.models import Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -184,6 +185,7 @@ def statuses_allowed(current: str) -> list[ProjectStatus]:
 
 
 PLAUSIBLE_YEARS = {"first": 2000, "last": 2100}
+IMPLAUSIBLE_DATE = _("Enter a date between %(first)d and %(last)d.")
 
 
 def _plausible(day) -> bool:
@@ -193,7 +195,7 @@ def _plausible(day) -> bool:
 def implausible_dates(instance, *names: str) -> dict[str, str]:
     """Errors for the date fields outside this century: year 1 or 9999 is a typing mistake."""
     return {
-        name: _("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS
+        name: IMPLAUSIBLE_DATE % PLAUSIBLE_YEARS
         for name in names
         if getattr(instance, name) is not None and not _plausible(getattr(instance, name))
     }
@@ -202,7 +204,7 @@ def implausible_dates(instance, *names: str) -> dict[str, str]:
 def validate_plausible_date(day) -> None:
     """`implausible_dates` for a form field that is not a model's, such as a filter's."""
     if not _plausible(day):
-        raise ValidationError(_("Enter a date between %(first)d and %(last)d.") % PLAUSIBLE_YEARS)
+        raise ValidationError(IMPLAUSIBLE_DATE % PLAUSIBLE_YEARS)
 
 
 project_key_validator = RegexValidator(
@@ -909,7 +911,7 @@ class CostEntry(ChoiceLabels, models.Model):
             errors["rate_to_project"] = _(
                 "At this rate the entry would be over %(largest)s in the project currency: "
                 "check the rate and the amount."
-            ) % {"largest": f"{LARGEST_AMOUNT:,}"}
+            ) % {"largest": number_format(LARGEST_AMOUNT, force_grouping=True)}
         if errors:
             raise ValidationError(errors)
 

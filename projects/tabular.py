@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -67,7 +68,7 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[dict[str, 
 def _delimiter(text: str) -> str:
     """What separates the header's cells: Excel writes ";" where the decimal separator is a
     comma (French, German), and tabs when it saves "Unicode text"."""
-    header = text.splitlines()[0] if text else ""
+    header = re.match(r"[^\r\n]*", text).group()  # the first line, without splitting them all
     return max((",", ";", "\t"), key=header.count)  # a tie, or none at all: the comma
 
 

@@ -113,7 +113,7 @@ def already_in(project, rows: list[Row]) -> list[tuple[int, str]]:
         for title, number in project.requirements.values_list("title", "number")
     }
     return [
-        (row.line, f"{project.key}-{numbers[title]}")
+        (row.line, Requirement(project=project, number=numbers[title]).key)
         for row in rows
         if (title := row.values["title"].casefold()) in numbers
     ]
