@@ -299,6 +299,24 @@ def test_list_filters_live_in_the_url_and_counts_follow_them(
     assert "1 item" in body
 
 
+@pytest.mark.parametrize("page", ["requirements:feedback_list", "requirements:feedback_board"])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_filter_that_does_not_hold_is_named_and_the_rest_still_filters(
+    client, project, test_round, tester, pm, page, htmx
+):
+    log(test_round, tester, severity="blocker", title="Login fails")
+    log(test_round, tester, severity="minor", title="Typo in footer")
+    Feedback.objects.filter(title="Typo in footer").update(kind="suggestion")
+    client.force_login(pm)
+    headers = {"HX-Request": "true"} if htmx else {}
+    body = client.get(
+        reverse(page, args=[project.key]), {"severity": "fatal", "kind": "defect"}, headers=headers
+    ).content.decode()
+    assert "Severity: Select a valid choice. fatal is not one of the available choices." in body
+    assert "The list is shown without it." in body
+    assert "Login fails" in body and "Typo in footer" not in body
+
+
 def test_round_page_shows_progress_per_tester_and_requirement(client, project, tester, pm):
     requirement = must(project)
     test_round = open_round(project, [tester], requirements=[requirement])
