@@ -457,18 +457,20 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             show_stale(form, refused)
         except ValidationError as refused:
             error = refused
-    if request.htmx and not request.POST.get("card"):
+    card = bool(request.POST.get("card"))
+    if request.htmx and not card:
         return _status_panel(request, project, feedback, form, error, moved)
     feedback = _feedback_for(request, project, feedback.number)
+    if card and isinstance(error, StaleEdit):
+        # Back on the board, the card shows where the other person moved it: there is no form
+        # to compare with theirs.
+        error = ValidationError(
+            _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
+            % {"who": error.who, "status": feedback.get_status_display().lower()}
+        )
     if request.htmx:
         # The board again, as filtered: the card moves to its new column, counts follow.
         here = _safe_next(request) or reverse("requirements:feedback_board", args=[key])
-        if isinstance(error, StaleEdit):
-            # The card shows where the other person moved it; there is no form to compare.
-            error = ValidationError(
-                _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
-                % {"who": error.who, "status": feedback.get_status_display().lower()}
-            )
         context = {
             **_board(request, project, QueryDict(urlsplit(here).query)),
             "here": here,
@@ -484,7 +486,7 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
         context = _detail_context(request, project, feedback, form=form)
         return render(request, "requirements/feedback_detail.html", context)
     if error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, f"{feedback.key}: {' '.join(error.messages)}")
     else:
         messages.success(
             request,

@@ -153,6 +153,24 @@ def test_a_stale_move_on_the_board_says_where_the_card_went(
     assert (feedback.status, feedback.version) == ("triaged", 2)
 
 
+def test_without_javascript_a_stale_move_on_the_board_is_the_board_saying_where_it_went(
+    client, project, pm, team_member, tester
+):
+    feedback = log(open_round(project, [tester]), tester)
+    move(feedback, "triaged", team_member)
+    url = reverse("requirements:feedback_transition", args=[project.key, feedback.number])
+    board = reverse("requirements:feedback_board", args=[project.key]) + "?severity=major"
+    client.force_login(pm)
+    data = {"to": "fixing", "version": 1, "card": "1", "next": board}
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[-1][0] == board
+    html = response.content.decode()
+    assert f"NWP-F1: {team_member} moved it meanwhile: it is now triaged." in html
+    assert "Saved meanwhile, beside yours" not in html
+    feedback.refresh_from_db()
+    assert (feedback.status, feedback.version) == ("triaged", 2)
+
+
 # Sent once
 
 
