@@ -465,8 +465,8 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
         # Back on the board, the card shows where the other person moved it: there is no form
         # to compare with theirs.
         error = ValidationError(
-            _("%(who)s moved it meanwhile: it is now %(status)s. Nothing was overwritten.")
-            % {"who": error.who, "status": feedback.get_status_display().lower()}
+            _("%(who)s moved it to “%(status)s” meanwhile. Nothing was overwritten.")
+            % {"who": error.who, "status": feedback.get_status_display()}
         )
     if request.htmx:
         # The board again, as filtered: the card moves to its new column, counts follow.
@@ -490,8 +490,8 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
     else:
         messages.success(
             request,
-            _("%(key)s is now %(status)s.")
-            % {"key": feedback.key, "status": feedback.get_status_display().lower()},
+            _("%(key)s moved to “%(status)s”.")
+            % {"key": feedback.key, "status": feedback.get_status_display()},
         )
     return _back(request, feedback)
 

@@ -93,7 +93,7 @@ def test_main_pages_run_under_the_policy_with_no_violation(
     # The triage board moves a card in place.
     page.goto(f"{base}/feedback/board/")
     page.locator("#card-1").get_by_role("button", name="Start fixing").click()
-    expect(page.locator("#board [role=status]")).to_contain_text("NWP-F1 is now fixing")
+    expect(page.locator("#board [role=status]")).to_contain_text("NWP-F1 moved to “Fixing”")
     screenshot(page, "02-board-fixing")
     assert violations.on(page) == []
 

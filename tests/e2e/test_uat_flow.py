@@ -96,13 +96,14 @@ def test_tester_logs_feedback_the_vendor_fixes_it_and_the_tester_verifies_it(
     # The project manager triages on the board: fixing, then fixed, in place.
     manager.goto(f"{base}/feedback/board/")
     manager.locator("#card-2").get_by_role("button", name="Start fixing").click()
-    expect(manager.locator("#board [role=status]")).to_contain_text("NWP-F2 is now fixing")
+    expect(manager.locator("#board [role=status]")).to_contain_text("NWP-F2 moved to “Fixing”")
     fixing = manager.get_by_role("region", name="Fixing")
     expect(fixing.locator("#card-2")).to_be_visible()
     screenshot(manager, "06-board-fixing")
     fixing.locator("#card-2").get_by_role("button", name="Mark fixed").focus()
     manager.keyboard.press("Enter")
-    expect(manager.locator("#board [role=status]")).to_contain_text("NWP-F2 is now fixed")
+    confirmed = manager.locator("#board [role=status]")
+    expect(confirmed).to_contain_text("NWP-F2 moved to “Fixed, to verify”")
     expect(
         manager.get_by_role("region", name="Fixed, to verify").locator("#card-2")
     ).to_be_visible()
@@ -114,7 +115,7 @@ def test_tester_logs_feedback_the_vendor_fixes_it_and_the_tester_verifies_it(
     phone.reload()
     expect(phone.get_by_role("button", name="Start fixing")).to_have_count(0)
     phone.get_by_role("button", name="Verify the fix").click()
-    expect(phone.locator("#status-panel")).to_contain_text("NWP-F2 is now verified")
+    expect(phone.locator("#status-panel")).to_contain_text("NWP-F2 moved to “Verified”")
     expect(phone.locator("#history-panel li").first).to_contain_text("Fixed, to verify → Verified")
     screenshot(phone, "08-tester-verified")
     item.refresh_from_db()
@@ -177,7 +178,7 @@ def test_a_status_change_refused_for_its_reason_says_so_beside_the_reason(
     screenshot(page, "reason-refused")
     reason.fill("The legacy player is retired next month.")
     panel.get_by_role("button", name="Won't fix").click()
-    expect(panel.get_by_text("is now won't fix")).to_be_visible()
+    expect(panel.get_by_text("moved to “Won't fix”")).to_be_visible()
     item.refresh_from_db()
     assert item.status == FeedbackStatus.WONT_FIX
 
@@ -193,7 +194,7 @@ def test_a_move_far_down_the_board_is_confirmed_where_the_person_is(
     lowest = page.locator(f"#card-{items[0].number}")  # the oldest: the column's last card
     lowest.get_by_role("button", name="Triage").click()
     message = page.locator("#board [role=status]")
-    expect(message).to_contain_text(f"{items[0].key} is now triaged")
+    expect(message).to_contain_text(f"{items[0].key} moved to “Triaged”")
     expect(message).to_be_in_viewport()
     expect(message).to_be_focused()
     screenshot(page, "moved-far-down")

@@ -148,7 +148,7 @@ def test_a_stale_move_on_the_board_says_where_the_card_went(
     client.force_login(pm)
     data = {"to": "triaged", "version": 1, "card": "1"}
     html = client.post(url, data, HTTP_HX_REQUEST="true").content.decode()
-    assert "moved it meanwhile: it is now triaged. Nothing was overwritten." in html
+    assert "moved it to “Triaged” meanwhile. Nothing was overwritten." in html
     feedback.refresh_from_db()
     assert (feedback.status, feedback.version) == ("triaged", 2)
 
@@ -165,7 +165,7 @@ def test_without_javascript_a_stale_move_on_the_board_is_the_board_saying_where_
     response = client.post(url, data, follow=True)
     assert response.redirect_chain[-1][0] == board
     html = response.content.decode()
-    assert f"NWP-F1: {team_member} moved it meanwhile: it is now triaged." in html
+    assert f"NWP-F1: {team_member} moved it to “Triaged” meanwhile." in html
     assert "Saved meanwhile, beside yours" not in html
     feedback.refresh_from_db()
     assert (feedback.status, feedback.version) == ("triaged", 2)

@@ -129,7 +129,7 @@ def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
     url = reverse("requirements:feedback_transition", args=[project.key, 1])
     response = client.post(url, {"to": "fixing", "card": "1"}, headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="board"') and "NWP-F1 is now fixing" in body
+    assert body.lstrip().startswith('<div id="board"') and "NWP-F1 moved to “Fixing”" in body
     assert "Mark fixed" in body
     item.refresh_from_db()
     assert item.status == F.FIXING
@@ -161,7 +161,7 @@ def test_triage_on_the_item_page_swaps_its_status_and_tops_up_history_and_commen
     url = reverse("requirements:feedback_transition", args=[project.key, item.number])
     body = client.post(url, {"to": "fixing"}, headers={"HX-Request": "true"}).content.decode()
     assert body.lstrip().startswith('<section class="panel" aria-labelledby="next-title"')
-    assert "NWP-F1 is now fixing" in body and "Mark fixed" in body and 'value="2"' in body
+    assert "NWP-F1 moved to “Fixing”" in body and "Mark fixed" in body and 'value="2"' in body
     history = body[body.index('<ol hx-swap-oob="afterbegin:#history-panel ol.history">') :]
     assert "Status" in history and "<del>New</del>" in history and "<ins>Fixing</ins>" in history
     assert 'id="comments"' not in body and item.title not in body
@@ -185,7 +185,7 @@ def test_without_javascript_a_status_change_redirects_back_with_a_message(
     board = reverse("requirements:feedback_board", args=[project.key])
     response = client.post(url, {"to": "triaged", "next": board}, follow=True)
     assert response.redirect_chain[-1][0] == board
-    assert "NWP-F1 is now triaged" in response.content.decode()
+    assert "NWP-F1 moved to “Triaged”" in response.content.decode()
 
 
 @pytest.mark.parametrize("htmx", [True, False])

@@ -100,7 +100,7 @@ def test_htmx_requests_carry_the_csrf_token_set_on_the_page(project, pm, tester)
     without = browser.post(url, {"to": "triaged"}, HTTP_HX_REQUEST="true")
     assert without.status_code == 403
     sent = browser.post(url, {"to": "triaged"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
-    assert sent.status_code == 200 and "is now triaged" in sent.content.decode()
+    assert sent.status_code == 200 and "moved to “Triaged”" in sent.content.decode()
     feedback.refresh_from_db()
     assert feedback.status == "triaged"
 
