@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -456,6 +457,12 @@ class TestRound(ChoiceLabels, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
+
+    @property
+    def is_past_its_end(self) -> bool:
+        """Still open after its last day, in the reader's time zone: nothing closes a round
+        but its project manager, so it takes feedback until they do."""
+        return self.is_open and self.ends_on < timezone.localdate()
 
 
 class FeedbackKind(models.TextChoices):

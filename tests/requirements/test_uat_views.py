@@ -5,9 +5,17 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.roles import Role
-from requirements.models import Feedback, FeedbackStatus, MeToo, RoundStatus, Screenshot
+from requirements.models import (
+    Feedback,
+    FeedbackStatus,
+    MeToo,
+    RoundStatus,
+    Screenshot,
+    TestRound,
+)
 from requirements.services import round_set_status
 from tests.conftest import _member
 from tests.projects.factories import ProjectFactory
@@ -315,6 +323,25 @@ def test_a_filter_that_does_not_hold_is_named_and_the_rest_still_filters(
     assert "Severity: Select a valid choice. fatal is not one of the available choices." in body
     assert "The list is shown without it." in body
     assert "Login fails" in body and "Typo in footer" not in body
+
+
+def test_a_round_still_open_after_its_last_day_says_so_in_the_list_and_on_its_page(
+    client, project, tester
+):
+    late = open_round(project, [tester], name="UAT 1")
+    current = open_round(project, [tester], name="UAT 2")
+    TestRound.objects.filter(pk=current.pk).update(ends_on=timezone.localdate())
+    client.force_login(tester)
+    rows = client.get(reverse("requirements:rounds", args=[project.key])).content.decode()
+    late_row, current_row = (
+        re.search(rf"<tr>\s*<td[^>]*><a[^>]*><strong>{name}</strong>.*?</tr>", rows, re.S)[0]
+        for name in ("UAT 1", "UAT 2")
+    )
+    assert "past its end" in late_row and "past its end" not in current_row
+    page = client.get(late.get_absolute_url()).content.decode()
+    assert "past its end" in page
+    assert "Its last day was 13 Nov 2026: it still takes feedback until" in page
+    assert "past its end" not in client.get(current.get_absolute_url()).content.decode()
 
 
 def test_round_page_shows_progress_per_tester_and_requirement(client, project, tester, pm):
