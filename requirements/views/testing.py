@@ -403,11 +403,19 @@ def _back(request: HttpRequest, feedback: Feedback) -> HttpResponse:
     return redirect(_safe_next(request) or feedback.get_absolute_url())
 
 
+def _moved_to(feedback: Feedback) -> str:
+    """What confirms a move, on the board, on the item's page and after a redirect."""
+    return _("%(key)s moved to “%(status)s”.") % {
+        "key": feedback.key,
+        "status": feedback.get_status_display(),
+    }
+
+
 def _status_panel(request, project, feedback, form, error, moved: Feedback | None):
     """The item page's status panel after a status change by htmx, with the change's history
     entry put on top of the history and, when a reason was posted as a comment, the comments
     again: the rest of the page has not changed."""
-    context = {"project": project, "moved": moved is not None}
+    context = {"project": project, "confirmed": _moved_to(moved) if moved else ""}
     if moved is None:
         if not isinstance(error, StaleEdit):
             apply_errors(form, error)
@@ -476,6 +484,7 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             "here": here,
             "error": error,
             "moved": feedback,
+            "confirmed": "" if error else _moved_to(feedback),
         }
         return render(request, "requirements/feedback_board.html#board", context)
     if isinstance(error, StaleEdit) or hasattr(error, "error_dict"):
@@ -488,11 +497,7 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
     if error:
         messages.error(request, f"{feedback.key}: {' '.join(error.messages)}")
     else:
-        messages.success(
-            request,
-            _("%(key)s moved to “%(status)s”.")
-            % {"key": feedback.key, "status": feedback.get_status_display()},
-        )
+        messages.success(request, _moved_to(feedback))
     return _back(request, feedback)
 
 
