@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Audience,
+    BudgetCategory,
     BudgetLine,
     Client,
     ContentRelease,
@@ -333,7 +334,16 @@ class CostEntryForm(SentOnce, forms.ModelForm):
     def __init__(self, *args, project, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = lines
-        self.fields["line"].empty_label = _("Choose a budget line…")
+        # The lines come sorted by category: the menu shows each under its category's name,
+        # so that the order can be seen and two lines of the same name told apart.
+        by_category = {value: [] for value in BudgetCategory.values}
+        for line in lines:
+            by_category[line.category].append((line.pk, line.name))
+        self.fields["line"].widget.choices = [("", _("Choose a budget line…"))] + [
+            (BudgetCategory(value).label, options)
+            for value, options in by_category.items()
+            if options
+        ]
         self.fields["rate_to_project"].help_text = _(
             "What one unit of the entry's currency is worth in %(currency)s; 1 when the entry "
             "is in %(currency)s."

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -475,6 +476,26 @@ def test_the_cost_form_offers_only_this_projects_current_lines(client, project, 
     )  # fmt: skip
     assert "Select a valid choice" in response.content.decode()
     assert not CostEntry.objects.filter(description="X").exists()
+
+
+def test_the_cost_forms_menu_shows_each_line_under_its_category(client, project, pm):
+    hosting = line(project, pm, category="hosting", name="Annual fee")
+    line(project, pm, category="licences", name="Annual fee")
+    line(project, pm, category="licences", name="Add-on seats")
+    client.force_login(pm)
+    url = reverse("projects:cost_entry_add", args=[project.key])
+    html = client.get(url).content.decode()
+    menu = re.search(r'<select name="line".*?</select>', html, re.S)[0]
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', menu, re.S)
+    # The categories in the order the budget page lists them, each line's name under its own.
+    assert [(label, re.findall(r">([^<]+)</option>", options)) for label, options in groups] == [
+        ("Licences", ["Add-on seats", "Annual fee"]),
+        ("Hosting", ["Annual fee"]),
+    ]
+    fields = {"line": hosting.pk, "date": "2026-10-01", "description": "Fee", "amount": "-1",
+              "currency": "EUR", "rate_to_project": "1"}  # fmt: skip
+    refused = client.post(url, fields)
+    assert f'<option value="{hosting.pk}" selected>Annual fee</option>' in refused.content.decode()
 
 
 def test_the_manager_adds_a_rebilling_line_for_a_site(client, project, pm):
