@@ -7,12 +7,13 @@ register = template.Library()
 
 @register.simple_tag
 def rag_badge(cell: dict) -> str:
-    """An area's red, amber or green, or a dash where the person may not see it. Drawn here
-    rather than by an included template: the portfolio draws five a row, fifty rows a page."""
+    """An area's red, amber or green, or why the person may not see it, in words that a phone
+    or a screen reader shows too. Drawn here rather than by an included template: the portfolio
+    draws five a row, fifty rows a page."""
     severity = cell["severity"]
     if not severity:
         return format_html(
-            '<span class="rag none" title="{}">—</span>', _("Judged on vendor-internal figures")
+            '<span class="rag none">{}</span>', _("Judged on vendor-internal figures")
         )
     return format_html(
         '<span class="rag {}" title="{}: {}"><span class="rag-dot" aria-hidden="true"></span>'

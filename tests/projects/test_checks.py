@@ -369,7 +369,7 @@ def test_a_rag_badge_names_its_area_and_colour_or_says_why_it_is_hidden():
         '<span class="rag-dot" aria-hidden="true"></span>Red</span>'
     )
     hidden = rag_badge({"label": "Budget", "severity": None})
-    assert hidden == '<span class="rag none" title="Judged on vendor-internal figures">—</span>'
+    assert hidden == '<span class="rag none">Judged on vendor-internal figures</span>'
 
 
 def test_client_roles_do_not_see_findings_judged_on_internal_budget(client, project, pm, spoc):
@@ -379,6 +379,8 @@ def test_client_roles_do_not_see_findings_judged_on_internal_budget(client, proj
     history = client.get(reverse("projects:findings", args=[project.key])).content.decode()
     assert "Kick-off workshop is overdue" in home and "Kick-off workshop is overdue" in history
     assert "Spend is 40% ahead" not in home and "Spend is 40% ahead" not in history
+    # The tile says why it shows no colour, in words a phone or a screen reader shows too.
+    assert '<strong>Budget</strong><span class="rag none">Judged on vendor-internal' in home
 
 
 def test_findings_history_shows_when_each_opened_and_closed(client, project, pm):
