@@ -326,7 +326,7 @@ def test_a_filter_that_does_not_hold_is_named_and_the_rest_still_filters(
 
 
 def test_a_round_still_open_after_its_last_day_says_so_in_the_list_and_on_its_page(
-    client, project, tester
+    client, project, tester, pm
 ):
     late = open_round(project, [tester], name="UAT 1")
     current = open_round(project, [tester], name="UAT 2")
@@ -340,8 +340,13 @@ def test_a_round_still_open_after_its_last_day_says_so_in_the_list_and_on_its_pa
     assert "past its end" in late_row and "past its end" not in current_row
     page = client.get(late.get_absolute_url()).content.decode()
     assert "past its end" in page
-    assert "Its last day was 13 Nov 2026: it still takes feedback until" in page
+    assert "still takes feedback until the project manager closes it." in page
+    assert "Its last day was 13 Nov 2026" in page
     assert "past its end" not in client.get(current.get_absolute_url()).content.decode()
+    # The project manager, who has the button beside it, is told what they can do.
+    client.force_login(pm)
+    page = client.get(late.get_absolute_url()).content.decode()
+    assert "still takes feedback until you close it, or give it a later last day with Edit." in page
 
 
 def test_round_page_shows_progress_per_tester_and_requirement(client, project, tester, pm):
