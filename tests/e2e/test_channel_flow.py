@@ -2,9 +2,11 @@
 outside the single point of contact, the point of contact confirms it, the vendor PM reads the
 confirmation and then gives every area of the ownership map its one accountable person."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image, ImageStat
 from playwright.sync_api import expect
 
 from projects import services as project_services
@@ -249,3 +251,29 @@ def test_spoc_confirms_off_channel_instruction_and_pm_completes_ownership_map(
     grid = pm_page.locator("table.raci")
     expect(grid.locator("tbody tr")).to_have_count(3)
     expect(grid.locator("tbody td")).to_have_count(3 * len(owners))
+
+
+def _right_edge_lightness(box) -> float:
+    """How light the box's rightmost two columns of pixels are on average, in the middle half
+    of its height: 255 where they are all paper."""
+    image = Image.open(io.BytesIO(box.screenshot())).convert("L")
+    edge = image.crop((image.width - 2, image.height // 4, image.width, 3 * image.height // 4))
+    return ImageStat.Stat(edge).mean[0]
+
+
+def test_on_a_phone_the_grid_shows_there_is_more_of_it_to_the_right(
+    live_server, new_context, project, pm, log_in
+):
+    for n, department in enumerate(["it", "hr", "ld", "finance", "marketing"]):
+        person = UserFactory(first_name=f"Person {n}", last_name="Doe")
+        _stakeholder(project, person, side="client", department=department, by=pm)
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, pm)
+    page.goto(f"{live_server.url}/p/{project.key}/ownership/")
+    grid = page.locator(".grid-panel .table-wrap")
+    assert grid.evaluate("box => box.scrollWidth > box.clientWidth")
+    # A shadow on the right edge while columns lie beyond it; none once they are all in view.
+    cut_off = _right_edge_lightness(grid)
+    grid.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    at_the_end = _right_edge_lightness(grid)
+    assert cut_off < at_the_end - 12, (cut_off, at_the_end)
