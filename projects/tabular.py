@@ -151,13 +151,26 @@ class RowChecker:
         instance, with `objects` as they are; or refuse each bad cell in its column."""
         cleaned = {}
         for name, value in data.items():
+            field = self.form.fields[name]
             try:
-                cleaned[name] = self.form.fields[name].clean(value)
+                cleaned[name] = field.clean(value)
             except ValidationError as error:
-                for message in error.messages:
-                    row.refuse(self.field_columns[name], message)
+                for problem in error.error_list:
+                    row.refuse(self.field_columns[name], _problem(field, value, problem))
         if row.ok:
             row.instance = self.form._meta.model(**cleaned, **objects)
+
+
+def _problem(field, value: str, error: ValidationError) -> str:
+    """What a cell's error says. A file has no menu to pick from, so a value that is not one
+    of the choices is told what the choices are."""
+    if error.code == "invalid_choice" and getattr(field, "choices", None):
+        labels = [str(label) for code, label in field.choices if code != ""]
+        return _("“%(value)s” is not one of these: %(choices)s.") % {
+            "value": value,
+            "choices": ", ".join(labels),
+        }
+    return next(iter(error))
 
 
 @dataclass

@@ -54,7 +54,7 @@ class _Names:
             what = {"site": _("site"), "goal": _("goal")}.get(column, _("stakeholder"))
             row.refuse(
                 column,
-                _("no %(what)s of this project is called “%(name)s”.")
+                _("No %(what)s of this project is called “%(name)s”.")
                 % {"what": what, "name": value},
             )
             return None

@@ -38,7 +38,7 @@ def preview(project, text: str) -> Preview:
         if site_name not in ("", "global") and site_name not in sites:
             row.refuse(
                 "site",
-                _("no site of this project is called “%(name)s”.") % {"name": values["site"]},
+                _("No site of this project is called “%(name)s”.") % {"name": values["site"]},
             )
         data = {
             "name": values["name"],
@@ -50,10 +50,10 @@ def preview(project, text: str) -> Preview:
         checker.check(row, data, project=project, site=sites.get(site_name))
         email = values["email"].lower()
         if email in existing:
-            row.refuse("email", _("this project already has a stakeholder with this e-mail."))
+            row.refuse("email", _("This project already has a stakeholder with this e-mail."))
         elif email and email in seen_emails:
             row.refuse(
-                "email", _("also on line %(line)d of this file.") % {"line": seen_emails[email]}
+                "email", _("Also on line %(line)d of this file.") % {"line": seen_emails[email]}
             )
         seen_emails.setdefault(email, number)
         rows.append(row)

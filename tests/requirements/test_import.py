@@ -112,9 +112,9 @@ def test_bad_rows_get_an_error_per_cell_and_nothing_is_saved(client, setup, pm):
     assert "4 rows need fixing" in html
     assert html.count('class="cell-bad"') == 4
     assert "This field is required." in html
-    assert "Select a valid choice. urgent is not one of the available choices." in html
-    assert "no site of this project is called “Atlantis”" in html
-    assert "no stakeholder of this project is called “nobody@x.example”" in html
+    assert "“urgent” is not one of these: Must, Should, Could, Won&#x27;t." in html
+    assert "No site of this project is called “Atlantis”" in html
+    assert "No stakeholder of this project is called “nobody@x.example”" in html
     assert "import_confirm" not in html and not ImportJob.objects.exists()
     assert Requirement.objects.count() == 0
 
@@ -134,9 +134,9 @@ def test_cells_meet_the_submit_forms_rules(client, setup, pm):
     html = upload(client, setup, "backlog.xlsx", content).content.decode()
     assert "3 rows need fixing" in html
     assert "Ensure this value has at most 300 characters (it has 301)." in html
-    assert "Select a valid choice. Nowhere is not one of the available choices." in html
+    assert "“Nowhere” is not one of these: Platform overall" in html
     # Only client stakeholders submit requirements, as on the form.
-    assert "no stakeholder of this project is called “Vera Vendor”" in html
+    assert "No stakeholder of this project is called “Vera Vendor”" in html
 
 
 def test_checking_a_file_reads_the_database_the_same_number_of_times_whatever_its_length(

@@ -293,9 +293,9 @@ def test_a_bad_row_blocks_the_whole_import(client, project, pm):
     html = response.content.decode()
     assert "4 rows need fixing" in html
     assert "name: This field is required." in html
-    assert "department: Select a valid choice." in html
-    assert "also on line 2 of this file" in html
-    assert "no site of this project is called “Atlantis”" in html
+    assert "department: “astrology” is not one of these: HR, L&amp;D, Finance" in html
+    assert "Also on line 2 of this file" in html
+    assert "No site of this project is called “Atlantis”" in html
     assert 'name="confirm"' not in html
     response = client.post(url("import", project), {"confirm": "1", "text": csv})
     assert Stakeholder.objects.count() == 0
