@@ -310,6 +310,10 @@ CARD_FIELDS = (
 
 
 def _board(request: HttpRequest, project: Project, params) -> dict:
+    # Its columns are the statuses: a status filter (a list's, in a link or a URL kept from it)
+    # would empty every other column, with no status filter on view to say why.
+    params = params.copy()
+    params.pop("status", None)
     feedback_filter = _filtered(request, project, params)
     # Each column's newest cards, whatever the age of the other columns' items; every card
     # carries its column's total, counted before the column is cut (one query for both).

@@ -459,3 +459,25 @@ def test_each_board_column_shows_its_own_newest_cards(client, project, test_roun
     assert f'<span class="badge status-new">{newer}</span>' in html
     assert f"All {newer} in the list" in html
     assert '<span class="badge status-triaged">3</span>' in html
+
+
+def test_the_board_from_a_list_filtered_by_status_still_shows_every_column(
+    client, project, test_round, tester, pm
+):
+    new = log(test_round, tester, title="Still new", severity="major")
+    triaged = log(test_round, tester, title="Being looked at", severity="major")
+    log(test_round, tester, title="A minor one", severity="minor")
+    Feedback.objects.filter(pk=triaged.pk).update(status=F.TRIAGED)
+    client.force_login(pm)
+    listed = client.get(
+        reverse("requirements:feedback_list", args=[project.key]),
+        {"status": "triaged", "severity": "major"},
+    ).content.decode()
+    board_link = re.search(r'href="([^"]*/feedback/board/[^"]*)"', listed)[1].replace("&amp;", "&")
+    assert "status=" not in board_link and "severity=major" in board_link
+    # The columns are the statuses: a status in the URL empties none of them.
+    for params in (board_link.partition("?")[2], "status=triaged&severity=major"):
+        board = client.get(
+            reverse("requirements:feedback_board", args=[project.key]) + "?" + params
+        ).content.decode()
+        assert new.title in board and triaged.title in board and "A minor one" not in board
