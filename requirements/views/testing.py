@@ -1,5 +1,6 @@
 """User acceptance testing: rounds, the tester's feedback form, triage and go-live readiness."""
 
+import copy
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -147,7 +148,8 @@ def round_edit(request: HttpRequest, key: str, round_id: int | None = None) -> H
         if round_id
         else TestRound(project=project)
     )
-    form = RoundForm(request.POST or None, instance=test_round, project=project)
+    # A copy: a refused change must not show in the page around the form.
+    form = RoundForm(request.POST or None, instance=copy.copy(test_round), project=project)
     saved = submitted(
         request,
         form,

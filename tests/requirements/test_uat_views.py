@@ -481,3 +481,17 @@ def test_the_board_from_a_list_filtered_by_status_still_shows_every_column(
             reverse("requirements:feedback_board", args=[project.key]) + "?" + params
         ).content.decode()
         assert new.title in board and triaged.title in board and "A minor one" not in board
+
+
+def test_a_refused_round_edit_keeps_the_saved_name_around_the_form(client, project, tester, pm):
+    test_round = open_round(project, [tester], name="UAT 1")
+    client.force_login(pm)
+    response = client.post(
+        reverse("requirements:round_edit", args=[project.key, test_round.pk]),
+        {"name": "UAT renamed", "starts_on": "2026-12-10", "ends_on": "2026-12-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<h2>Edit UAT 1</h2>" in html
+    assert 'value="UAT renamed"' in html  # what was typed stays in the form
+    test_round.refresh_from_db()
+    assert test_round.name == "UAT 1"
