@@ -58,6 +58,11 @@ class SentOnce:
                 initial=secrets.token_urlsafe(24),
             )
 
+    @property
+    def action_data(self) -> dict:
+        """The cleaned data without the one-time token: what the action is given."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "once"}
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -108,7 +113,7 @@ class ProjectForm(forms.ModelForm):
         return self.cleaned_data["key"].strip().upper()
 
 
-class ProjectCreateForm(ProjectForm):
+class ProjectCreateForm(SentOnce, ProjectForm):
     source = forms.TypedChoiceField(
         label=_("Start from"),
         required=False,
@@ -163,7 +168,7 @@ class SaveAsTemplateForm(ProjectForm):
         help_texts = {"key": _("2 to 10 capital letters or digits, e.g. TPL2.")}
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(SentOnce, forms.ModelForm):
     class Meta:
         model = Site
         fields = [
@@ -253,7 +258,7 @@ class MilestoneForm(Versioned, SentOnce, forms.ModelForm):
         return data
 
 
-class ContentReleaseForm(forms.ModelForm):
+class ContentReleaseForm(SentOnce, forms.ModelForm):
     class Meta:
         model = ContentRelease
         fields = ["site", "title", "ready_on", "qc_passed_on", "available_on"]
@@ -310,7 +315,7 @@ class RaidFilter(django_filters.FilterSet):
         return queryset if self.form.cleaned_data.get("status") else queryset.open()
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(SentOnce, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["category", "name", "site", "planned_amount", "is_internal", "notes"]
@@ -350,7 +355,7 @@ class CostEntryForm(SentOnce, forms.ModelForm):
         ) % {"currency": project.currency}
 
 
-class ReportForm(forms.Form):
+class ReportForm(SentOnce, forms.Form):
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     period_start = forms.DateField(label=_("From"), widget=DateInput())
     period_end = forms.DateField(label=_("To"), widget=DateInput())
@@ -362,7 +367,7 @@ class ReportForm(forms.Form):
         self.fields["audience"].choices = [c for c in Audience.choices if c[0] in audiences]
 
 
-class ReportScheduleForm(forms.ModelForm):
+class ReportScheduleForm(SentOnce, forms.ModelForm):
     class Meta:
         model = ReportSchedule
         fields = [

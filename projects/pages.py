@@ -111,7 +111,13 @@ def submitted(request: HttpRequest, form, save):
     returns; a domain rule's refusal is shown on the form and gives None, as does a GET.
     A create form is acted on once (`once`); an edit over a newer version is refused and the
     form shows theirs beside yours (`form.stale`)."""
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
+        return None
+    if (first := _sent_before(request, form)) is not None:
+        # Before the checks: sent again, a form whose first sending created a row with a
+        # unique name would be refused as a duplicate of it.
+        return first
+    if not form.is_valid():
         return None
     try:
         return once(request, form, save)
@@ -130,6 +136,15 @@ def show_stale(form, error: StaleEdit) -> None:
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = error.current.version
     form.add_error(None, error)
+
+
+def _sent_before(request: HttpRequest, form):
+    """What this person's earlier sending of the form's one-time token created, if any."""
+    token = form.data.get(form.add_prefix("once")) if "once" in form.fields else None
+    if not token:
+        return None
+    first = Submission.objects.filter(token=token, user=request.user).first()
+    return first.created if first else None
 
 
 def once(request: HttpRequest, form, save):

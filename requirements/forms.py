@@ -27,7 +27,7 @@ from .models import (
 )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(SentOnce, forms.ModelForm):
     tactics = forms.MultipleChoiceField(
         label=_("Tactics (what)"), choices=Tactic.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -142,7 +142,7 @@ class BaselineForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class ChangeRequestForm(forms.ModelForm):
+class ChangeRequestForm(SentOnce, forms.ModelForm):
     class Meta:
         model = ChangeRequest
         fields = [
@@ -187,7 +187,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(SentOnce, forms.Form):
     second = forms.ModelChoiceField(label=_("Conflicts with"), queryset=Requirement.objects.none())
     note = forms.CharField(label=_("What conflicts"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -227,7 +227,7 @@ class ImportForm(forms.Form):
 # User acceptance testing
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(SentOnce, forms.ModelForm):
     class Meta:
         model = TestRound
         fields = ["name", "site", "starts_on", "ends_on", "build", "requirements", "testers"]

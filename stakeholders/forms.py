@@ -11,7 +11,7 @@ from .models import Department, Entry, EntryKind, Raci, Side, Stakeholder
 User = get_user_model()
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(SentOnce, forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["name", "email", "side", "department", "title", "site", "user"]
@@ -67,7 +67,7 @@ class AssignmentForm(forms.Form):
     letter = forms.ChoiceField(choices=[("", "—"), *Raci.choices], required=False)
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(SentOnce, forms.Form):
     side = forms.ChoiceField(choices=[(Side.CLIENT, _("Client")), (Side.VENDOR, _("Vendor"))])
     stakeholder = forms.ModelChoiceField(
         queryset=Stakeholder.objects.none(), label=_("New point of contact")

@@ -217,7 +217,7 @@ def contact(request: HttpRequest, key: str) -> HttpResponse:
     term = submitted(
         request,
         form,
-        lambda f: services.contact_hand_over(project=project, by=request.user, **f.cleaned_data),
+        lambda f: services.contact_hand_over(project=project, by=request.user, **f.action_data),
     )
     if term:
         messages.success(

@@ -359,7 +359,7 @@ def conflict_new(request: HttpRequest, key: str, number: int) -> HttpResponse:
     saved = submitted(
         request,
         form,
-        lambda f: services.conflict_raise(first=requirement, by=request.user, **f.cleaned_data),
+        lambda f: services.conflict_raise(first=requirement, by=request.user, **f.action_data),
     )
     if saved:
         messages.success(

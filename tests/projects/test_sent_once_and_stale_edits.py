@@ -10,7 +10,15 @@ from django.test import Client
 from django.urls import reverse
 
 from projects import services
-from projects.models import BudgetLine, CostEntry, Milestone, RaidItem, Submission
+from projects.models import (
+    BudgetLine,
+    CostEntry,
+    Milestone,
+    Project,
+    RaidItem,
+    Site,
+    Submission,
+)
 from projects.versions import StaleEdit, differences
 from requirements.models import Feedback, FeedbackComment, Requirement
 from stakeholders.models import Entry
@@ -237,6 +245,61 @@ def test_a_plan_or_budget_row_sent_twice_is_added_once(client, project, pm, url_
     first, second = _posted_twice(client, pm, reverse(url_name, args=[project.key]), data)
     assert model.objects.filter(project=project).count() == 1
     assert first.status_code == second.status_code == 302
+
+
+def _a_site(project, pm):
+    return services.site_save(site=Site(project=project, name="Germany"), by=pm)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "rows"),
+    [
+        ("projects:budget_line_add", {"category": "licences", "name": "Seats",
+                                      "planned_amount": "1000"}, "budget_lines"),
+        ("projects:site_add", {"name": "France", "kind": "country"}, "sites"),
+        ("projects:release_add", {"title": "Catalogue", "ready_on": "2026-12-01"}, "releases"),
+        ("requirements:goal_new", {"title": "Faster onboarding", "target": "Day 3"}, "goals"),
+        ("requirements:round_new", {"name": "UAT 1", "starts_on": "2026-12-01",
+                                    "ends_on": "2026-12-12"}, "test_rounds"),
+        ("stakeholders:add", {"name": "Dana Weber", "email": "dana@client.example",
+                              "side": "client", "department": "hr"}, "stakeholders"),
+        ("projects:report_schedules", {"audience": "client", "frequency": "weekly",
+                                       "weekday": "0", "day_of_month": "1", "hour": "8",
+                                       "paper": "a4"},
+         "report_schedules"),
+    ],
+)  # fmt: skip
+def test_a_set_up_form_sent_twice_adds_one_row(client, project, pm, url_name, data, rows):
+    if url_name == "projects:release_add":
+        data = {**data, "site": _a_site(project, pm).pk}
+    first, second = _posted_twice(client, pm, reverse(url_name, args=[project.key]), data)
+    assert getattr(project, rows).count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+
+
+def test_a_report_asked_for_twice_is_drawn_once(client, project, pm):
+    client.force_login(pm)
+    page = client.get(reverse("projects:reports", args=[project.key])).content.decode()
+    token = re.search(r'name="once" value="([^"]+)"', page)[1]
+    data = {"audience": "client", "period_start": "2026-11-01", "period_end": "2026-11-30",
+            "paper": "a4", "once": token}  # fmt: skip
+    url = reverse("projects:report_generate", args=[project.key])
+    assert [client.post(url, data).status_code for _ in range(2)] == [302, 302]
+    assert project.reports.count() == 1
+
+
+def test_a_new_project_sent_twice_is_created_once(client, project, pm):
+    data = {"name": "Acme rollout", "key": "ACM", "client": project.client_id,
+            "lms_product": "Moodle Workplace", "deployment_model": "saas",
+            "start_date": "2026-12-01", "target_go_live": "2027-06-01",
+            "currency": "EUR"}  # fmt: skip
+    first, second = _posted_twice(client, pm, reverse("projects:create"), data)
+    # The token travels hidden, with no label of its own on the form.
+    assert 'for="id_once"' not in client.get(reverse("projects:create")).content.decode()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Project.objects.filter(key="ACM").count() == 1
 
 
 def test_a_refused_form_keeps_its_token_and_the_corrected_one_is_saved_once(client, project, pm):

@@ -1,5 +1,6 @@
 """Baseline, change requests and conflicts."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -230,6 +231,22 @@ def test_the_owner_resolves_from_the_conflicts_page(client, project, pm, owner):
         follow=True,
     )
     assert "the decision is in the decision log" in response.content.decode()
+
+
+def test_a_conflict_sent_twice_is_marked_once_and_the_second_sending_is_not_refused(
+    client, project, pm
+):
+    first = submit(project, pm, title="Global dashboard", area="configuration")
+    second = submit(project, pm, title="Regional dashboards only", area="configuration")
+    url = reverse("requirements:conflict_new", args=[project.key, first.number])
+    client.force_login(pm)
+    token = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())[1]
+    data = {"second": second.pk, "note": "Opposite asks", "once": token}
+    # A double click: the second sending lands where the first did, not on "already marked".
+    assert [client.post(url, data)["Location"] for _ in range(2)] == [
+        reverse("requirements:conflicts", args=[project.key])
+    ] * 2
+    assert Conflict.objects.count() == 1
 
 
 def test_the_conflict_check_names_the_accountable_owner_and_tells_them(project, pm, owner):
