@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     Site,
     statuses_allowed,
 )
+from .pages import whole_number
 from .roles import Role
 
 User = get_user_model()
@@ -62,6 +64,22 @@ class SentOnce:
     def action_data(self) -> dict:
         """The cleaned data without the one-time token: what the action is given."""
         return {name: value for name, value in self.cleaned_data.items() if name != "once"}
+
+
+class RowsField(forms.ModelMultipleChoiceField):
+    """Rows picked by their ids, as Django's field picks them, but an id no database holds is
+    refused like any other id not on offer. Django bounds a lone id in a lookup, not a list of
+    them: the list's query would fail (too large an integer for SQLite or PostgreSQL)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if whole_number(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
 
 
 class DateInput(forms.DateInput):
@@ -380,6 +398,7 @@ class ReportScheduleForm(SentOnce, forms.ModelForm):
             "recipients",
         ]
         widgets = {"recipients": forms.CheckboxSelectMultiple}
+        field_classes = {"recipients": RowsField}
 
     def __init__(self, *args, readers, **kwargs):
         """`readers`: audience -> the members who may read that audience's report."""

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import SEARCH_LENGTH, SentOnce, Versioned
+from projects.forms import SEARCH_LENGTH, RowsField, SentOnce, Versioned
 from projects.pages import whole_number
 from projects.roles import Role
 from stakeholders.forms import MultipleFileField
@@ -237,6 +237,7 @@ class RoundForm(SentOnce, forms.ModelForm):
             "requirements": forms.CheckboxSelectMultiple,
             "testers": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"requirements": RowsField, "testers": RowsField}
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,29 @@ pytestmark = pytest.mark.django_db
 HUGE = "1" + "0" * 30
 
 
+@pytest.mark.parametrize("pick", [str(LARGEST_NUMBER + 1), HUGE, "-" + HUGE, "²"])
+def test_an_id_no_database_holds_among_several_picked_is_a_field_error(
+    client, project, pm, tester, pick
+):
+    url = reverse("requirements:round_new", args=[project.key])
+    round_data = {"name": "UAT 1", "starts_on": "2026-12-01", "ends_on": "2026-12-12"}
+    schedules = reverse("projects:report_schedules", args=[project.key])
+    schedule_data = {"audience": "client", "frequency": "weekly", "weekday": "0",
+                     "day_of_month": "1", "hour": "8", "paper": "a4"}  # fmt: skip
+    client.force_login(pm)
+    for target, data, field in [
+        (url, round_data, "testers"),
+        (url, round_data, "requirements"),
+        (schedules, schedule_data, "recipients"),
+    ]:
+        response = client.post(target, {**data, field: [str(tester.pk), pick]})
+        assert response.status_code == 200
+        assert f"Select a valid choice. {pick} is not one of the available choices." in (
+            response.content.decode()
+        )
+    assert not project.test_rounds.exists() and not project.report_schedules.exists()
+
+
 @pytest.mark.parametrize(
     ("value", "number"),
     [("12", 12), ("0", 0), (7, 7), (str(LARGEST_NUMBER), LARGEST_NUMBER), ("²", None),
