@@ -288,6 +288,16 @@ def budget_lines_copy(*, source: Project, target: Project, site_map: dict, by) -
 
 @transaction.atomic
 def project_update(*, project: Project, by) -> Project:
+    """Save the project's details. Its currency is fixed once its budget has a line or a
+    cost: their amounts are in it, and would be read in the new one unconverted."""
+    saved = Project.objects.filter(pk=project.pk).values_list("currency", flat=True).get()
+    if project.currency != saved and (
+        project.budget_lines.exists() or project.cost_entries.exists()
+    ):
+        raise ValidationError({"currency": _(
+            "The budget is in %(currency)s: its lines and costs would be read in the new "
+            "currency without being converted. Keep %(currency)s."
+        ) % {"currency": saved}})  # fmt: skip
     _save(project, by=by)
     checks_request(project=project)
     return project

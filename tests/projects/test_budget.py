@@ -544,3 +544,32 @@ def test_the_demo_budgets_tell_their_story_once(db):
     assert budget.rebilling_by_site(northwind)[brazil.pk] > brazil.local_alternative_cost
     assert northwind.cost_entries.exclude(currency="EUR").exists()
     assert northwind.budget_lines.filter(is_internal=True).exists()
+
+
+def _details(project, **changes):
+    from projects.forms import ProjectEditForm
+
+    form = ProjectEditForm(instance=project)
+    data = {name: form[name].value() for name in form.fields}
+    return {name: "" if value is None else value for name, value in {**data, **changes}.items()}
+
+
+def test_the_currency_is_fixed_once_the_budget_has_lines(client, project, pm, ledger):
+    client.force_login(pm)
+    url = reverse("projects:edit", args=[project.key])
+    response = client.post(url, _details(project, currency="USD", name="Renamed"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The budget is in EUR: its lines and costs would be read in the new currency" in html
+    project.refresh_from_db()
+    assert project.currency == "EUR" and project.name != "Renamed"  # nothing half-saved
+    # Its other details still change.
+    assert client.post(url, _details(project, name="Renamed")).status_code == 302
+
+
+def test_the_currency_changes_while_the_budget_is_empty(client, project, pm):
+    client.force_login(pm)
+    url = reverse("projects:edit", args=[project.key])
+    assert client.post(url, _details(project, currency="USD")).status_code == 302
+    project.refresh_from_db()
+    assert project.currency == "USD"
