@@ -24,6 +24,7 @@ from .models import (
     ReportSchedule,
     Site,
     statuses_allowed,
+    validate_plausible_date,
 )
 from .pages import whole_number
 from .roles import Role
@@ -375,8 +376,12 @@ class CostEntryForm(SentOnce, forms.ModelForm):
 
 class ReportForm(SentOnce, forms.Form):
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
-    period_start = forms.DateField(label=_("From"), widget=DateInput())
-    period_end = forms.DateField(label=_("To"), widget=DateInput())
+    period_start = forms.DateField(
+        label=_("From"), widget=DateInput(), validators=[validate_plausible_date]
+    )
+    period_end = forms.DateField(
+        label=_("To"), widget=DateInput(), validators=[validate_plausible_date]
+    )
     paper = forms.ChoiceField(label=_("Paper"), choices=Paper.choices)
 
     def __init__(self, *args, audiences: list[str], **kwargs):

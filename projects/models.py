@@ -502,6 +502,12 @@ class Milestone(models.Model):
 
     def clean(self):
         errors = implausible_dates(self, "planned_date", "forecast_date", "actual_date")
+        if (
+            "actual_date" not in errors
+            and self.actual_date
+            and self.actual_date > timezone.localdate()
+        ):
+            errors["actual_date"] = _("It cannot be done on a day still to come: today or earlier.")
         if self.budget_share is not None and not 0 <= self.budget_share <= 100:
             errors["budget_share"] = _("A share is between 0 and 100%.")
         if errors:
@@ -546,6 +552,8 @@ class ContentRelease(models.Model):
             errors["qc_passed_on"] = _("The check cannot pass before the content is ready.")
         if self.ready_on and self.available_on and self.available_on < self.ready_on:
             errors["available_on"] = _("Content cannot be available before it is ready.")
+        elif self.qc_passed_on and self.available_on and self.available_on < self.qc_passed_on:
+            errors["available_on"] = _("Content cannot be available before its check passed.")
         if errors:
             raise ValidationError(errors)
 

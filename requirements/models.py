@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.labels import ChoiceLabels
-from projects.models import Project, Site
+from projects.models import Project, Site, implausible_dates
 from projects.uploads import StoredUpload, storage_name
 from stakeholders.models import Area, Stakeholder
 
@@ -451,8 +451,11 @@ class TestRound(ChoiceLabels, models.Model):
         return reverse("requirements:round", args=[self.project.key, self.pk])
 
     def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("A round ends on or after the day it starts.")})
+        errors = implausible_dates(self, "starts_on", "ends_on")
+        if not errors and self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("A round ends on or after the day it starts.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_open(self) -> bool:

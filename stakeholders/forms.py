@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DateInput, SentOnce
+from projects.models import validate_plausible_date
 
 from .models import Department, Entry, EntryKind, Raci, Side, Stakeholder
 
@@ -72,7 +73,9 @@ class HandoverForm(SentOnce, forms.Form):
     stakeholder = forms.ModelChoiceField(
         queryset=Stakeholder.objects.none(), label=_("New point of contact")
     )
-    started_on = forms.DateField(label=_("From"), widget=DateInput())
+    started_on = forms.DateField(
+        label=_("From"), widget=DateInput(), validators=[validate_plausible_date]
+    )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
     def __init__(self, *args, project, **kwargs):

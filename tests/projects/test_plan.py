@@ -101,8 +101,10 @@ def test_the_project_manager_adds_a_milestone_on_plan(client, project, pm, good_
         ({"budget_share": "150"}, "budget_share", "between 0 and 100"),
         ({"planned_date": "1927-03-01"}, "planned_date", "between 2000 and 2100"),
         ({"planned_date": "2027-02-30"}, "planned_date", "Enter a valid date."),
+        ({"actual_date": str(datetime.date.today() + datetime.timedelta(days=1))}, "actual_date",
+         "It cannot be done on a day still to come: today or earlier."),
     ],
-)
+)  # fmt: skip
 def test_bad_milestones_are_refused_on_the_field(
     client, project, pm, good_data, change, field, message
 ):
@@ -319,4 +321,16 @@ def test_a_release_cannot_be_available_before_it_is_ready(client, project, pm):
     html = response.content.decode()
     assert "The check cannot pass before the content is ready." in html
     assert "Content cannot be available before it is ready." in html
+    assert not project.releases.exists()
+
+
+def test_a_release_cannot_be_available_before_its_check_passed(client, project, pm):
+    site = SiteFactory(project=project)
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:release_add", args=[project.key]),
+        {"site": site.pk, "title": "Module", "ready_on": "2026-10-01",
+         "qc_passed_on": "2026-10-10", "available_on": "2026-10-05"},
+    )  # fmt: skip
+    assert "Content cannot be available before its check passed." in response.content.decode()
     assert not project.releases.exists()

@@ -136,6 +136,30 @@ def test_an_audit_filter_day_outside_the_century_is_a_field_error(client, staff,
     assert "Enter a date between 2000 and 2100." in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_round_report_or_handover_day_outside_the_century_is_a_field_error(
+    client, project, pm, day
+):
+    from stakeholders.models import PointOfContact, Stakeholder
+    from stakeholders.services import stakeholder_save
+
+    dana = Stakeholder(project=project, name="Dana Weber", side="client", department="hr")
+    dana = stakeholder_save(stakeholder=dana, by=pm)
+    client.force_login(pm)
+    for url_name, data in [
+        ("requirements:round_new", {"name": "UAT 1", "starts_on": day, "ends_on": "2026-12-12"}),
+        ("requirements:round_new", {"name": "UAT 1", "starts_on": "2026-12-01", "ends_on": day}),
+        ("projects:report_generate", {"audience": "client", "period_start": day,
+                                      "period_end": "2026-11-30", "paper": "a4"}),
+        ("stakeholders:contact", {"side": "client", "stakeholder": dana.pk, "started_on": day}),
+    ]:  # fmt: skip
+        response = client.post(reverse(url_name, args=[project.key]), data)
+        assert response.status_code == 200
+        assert "Enter a date between 2000 and 2100." in response.content.decode(), url_name
+    assert not project.test_rounds.exists() and not project.reports.exists()
+    assert not PointOfContact.objects.filter(project=project).exists()
+
+
 def test_an_export_records_its_filters_without_nul_characters(client, listed, pm):
     client.force_login(pm)
     response = client.get(
