@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Subquery
@@ -201,6 +201,27 @@ def implausible_dates(instance, *names: str) -> dict[str, str]:
     }
 
 
+class UniqueBesideField:
+    """A model whose unique constraint on `Lower(field)`, which Django cannot tie to a field,
+    is reported beside that field rather than above the form: `beside` maps the constraint's
+    `violation_error_code` to the field."""
+
+    beside: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            errors = {}
+            for field, problems in error.error_dict.items():
+                for problem in problems:
+                    at = (
+                        self.beside.get(problem.code, field) if field == NON_FIELD_ERRORS else field
+                    )
+                    errors.setdefault(at, []).append(problem)
+            raise ValidationError(errors) from None
+
+
 def validate_plausible_date(day) -> None:
     """`implausible_dates` for a form field that is not a model's, such as a filter's."""
     if not _plausible(day):
@@ -323,7 +344,7 @@ class SiteQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-class Site(ChoiceLabels, models.Model):
+class Site(UniqueBesideField, ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Germany, or Retail BU"))
     kind = models.CharField(
@@ -363,14 +384,22 @@ class Site(ChoiceLabels, models.Model):
                 Lower("name"),
                 name="site_name_unique_in_project",
                 violation_error_message=_("This project already has a site with this name."),
+                violation_error_code="name_taken",
             )
         ]
+
+    beside = {"name_taken": "name"}
 
     def __str__(self):
         return self.name
 
     def clean(self):
-        if errors := implausible_dates(self, "local_go_live"):
+        errors = implausible_dates(self, "local_go_live") | negative_amounts(
+            self, "local_alternative_cost"
+        )
+        if (self.content_qc_target_days or 0) > 365:
+            errors["content_qc_target_days"] = _("Enter at most 365 days: a lead time of a year.")
+        if errors:
             raise ValidationError(errors)
 
 

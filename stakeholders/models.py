@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.labels import ChoiceLabels
-from projects.models import Project, Site
+from projects.models import Project, Site, UniqueBesideField
 from projects.uploads import StoredUpload, storage_name
 
 
@@ -34,7 +34,7 @@ class StakeholderQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Stakeholder(ChoiceLabels, models.Model):
+class Stakeholder(UniqueBesideField, ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -77,8 +77,11 @@ class Stakeholder(ChoiceLabels, models.Model):
                 violation_error_message=_(
                     "This project already has a stakeholder with this e-mail."
                 ),
+                violation_error_code="email_taken",
             )
         ]
+
+    beside = {"email_taken": "email"}
 
     def __str__(self):
         return self.name

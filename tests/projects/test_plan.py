@@ -197,6 +197,24 @@ def test_the_plan_query_count_does_not_grow_with_milestones(client, project, pm)
     assert counts[0] == counts[1] <= 10, counts
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("local_alternative_cost", "-1", "Enter zero or more: an amount cannot be negative."),
+        ("content_qc_target_days", "99999999999999999", "Enter at most 365 days"),
+        ("content_qc_target_days", "366", "Enter at most 365 days"),
+    ],
+)
+def test_a_site_figure_no_site_has_is_refused_beside_it(client, project, pm, field, value, message):
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:site_add", args=[project.key]),
+        {"name": "Brazil", "kind": "country", field: value},
+    )
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not project.sites.exists()
+
+
 def test_a_site_keeps_its_glocal_details(client, project, pm):
     client.force_login(pm)
     client.post(

@@ -337,3 +337,14 @@ def test_a_list_says_its_answer_depends_on_htmx_and_gives_htmx_going_back_the_wh
         assert "HX-Request" in response["Vary"]
     assert "<html" not in part.content.decode()
     assert "<html" in restored.content.decode() and 'id="results"' in restored.content.decode()
+
+
+def test_a_site_name_the_project_has_is_refused_beside_the_name(client, project, pm):
+    SiteFactory(project=project, name="Germany")
+    client.force_login(pm)
+    response = client.post(
+        reverse("projects:site_add", args=[project.key]), {"name": "GERMANY", "kind": "country"}
+    )
+    form = response.context["form"]
+    assert form.errors == {"name": ["This project already has a site with this name."]}
+    assert project.sites.count() == 1

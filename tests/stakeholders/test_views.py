@@ -62,6 +62,9 @@ def test_a_duplicate_e_mail_is_refused_on_the_form(client, project, pm):
         {"name": "Dup", "email": "DUP@client.example", "side": "client", "department": "hr"},
     )
     assert "already has a stakeholder with this e-mail" in response.content.decode()
+    # Beside the e-mail field, not above the form.
+    form = response.context["form"]
+    assert form.errors == {"email": ["This project already has a stakeholder with this e-mail."]}
     assert Stakeholder.objects.count() == 1
 
 
