@@ -62,6 +62,10 @@ class ImportForm(forms.Form):
     )
 
 
+class ImportConfirmForm(SentOnce, forms.Form):
+    """Confirming an import, which posts the checked file's text back: acted on once."""
+
+
 class AssignmentForm(forms.Form):
     stakeholder = forms.IntegerField()
     area = forms.CharField(max_length=40)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit import services as audit
 from audit.models import Kind
@@ -66,7 +67,10 @@ def stakeholders_import(*, stakeholders: list[Stakeholder], by) -> list[Stakehol
             Kind.IMPORT,
             user=by,
             project=saved[0].project,
-            subject=_("%(n)d stakeholders imported") % {"n": len(saved)},
+            subject=ngettext(
+                "%(n)d stakeholder imported", "%(n)d stakeholders imported", len(saved)
+            )
+            % {"n": len(saved)},
             detail={"kind": "stakeholders", "rows": len(saved)},
         )
     return saved

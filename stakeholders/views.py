@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
@@ -35,6 +36,7 @@ from .forms import (
     EmailRecordForm,
     EntryForm,
     HandoverForm,
+    ImportConfirmForm,
     ImportForm,
     StakeholderFilter,
     StakeholderForm,
@@ -112,15 +114,24 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
     project = project_for(request, key, "manage_project")
     form = ImportForm(request.POST or None, request.FILES or None)
     preview, text = None, ""
+    confirm = ImportConfirmForm(request.POST if "confirm" in request.POST else None)
     if request.method == "POST" and "confirm" in request.POST:
         text = request.POST.get("text", "")
         preview = imports.preview(project, text)
-        if preview.ok:
-            saved = services.stakeholders_import(
-                stakeholders=[row.instance for row in preview.rows],
-                by=request.user,
+        if preview.ok and (
+            saved := submitted(
+                request,
+                confirm,
+                lambda f: services.stakeholders_import(
+                    stakeholders=[row.instance for row in preview.rows], by=request.user
+                ),
             )
-            messages.success(request, _("%(n)d stakeholders imported.") % {"n": len(saved)})
+        ):
+            messages.success(
+                request,
+                ngettext("%(n)d stakeholder imported.", "%(n)d stakeholders imported.", len(saved))
+                % {"n": len(saved)},
+            )
             return redirect("stakeholders:list", project.key)
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -131,7 +142,9 @@ def stakeholder_import(request: HttpRequest, key: str) -> HttpResponse:
         else:
             text = decode(checked.content)
             preview = imports.preview(project, text)
-    context = {"project": project, "form": form, "preview": preview, "text": text}
+    context = {
+        "project": project, "form": form, "confirm": confirm, "preview": preview, "text": text
+    }  # fmt: skip
     return render(request, "stakeholders/import.html", context)
 
 

@@ -398,7 +398,7 @@ def test_a_stakeholder_import_is_recorded_when_applied_not_when_previewed(client
     assert (imported.actor, imported.project, imported.subject) == (
         pm,
         project,
-        "1 stakeholders imported",
+        "1 stakeholder imported",
     )
 
 

@@ -280,6 +280,19 @@ def test_stakeholders_import_previews_then_saves_all(client, project, pm):
     ]
 
 
+def test_an_import_confirmed_twice_imports_once(client, project, pm):
+    csv = b"name,email,side,department,title,site\nNadia Haddad,,client,it,,\n"
+    client.force_login(pm)
+    preview = client.post(url("import", project), {"file": SimpleUploadedFile("p.csv", csv)})
+    token = re.search(r'name="once" value="([^"]+)"', preview.content.decode())[1]
+    data = {"confirm": "1", "text": preview.context["text"], "once": token}
+    first = client.post(url("import", project), data, follow=True)
+    assert "1 stakeholder imported." in first.content.decode()
+    again = client.post(url("import", project), data).content.decode()
+    assert "This form was already sent. Open it again to send something new." in again
+    assert project.stakeholders.filter(name="Nadia Haddad").count() == 1
+
+
 def test_a_bad_row_blocks_the_whole_import(client, project, pm):
     csv = (
         "name,email,side,department,title,site\n"
