@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -257,7 +257,10 @@ def feedback_similar(request: HttpRequest, key: str, round_id: int) -> HttpRespo
     project, test_round = _tester_round(request, key, round_id)
     similar = (
         test_round.feedback.select_related("project")
-        .annotate(me_too_count=Count("me_toos"))
+        .annotate(
+            me_too_count=Count("me_toos"),
+            met_too=Exists(MeToo.objects.filter(feedback=OuterRef("pk"), user=request.user)),
+        )
         .similar_to(request.GET.get("title", "")[:200])
     )
     context = {"project": project, "test_round": test_round, "similar": similar}

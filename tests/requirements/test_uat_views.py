@@ -127,6 +127,28 @@ def test_similar_open_items_are_suggested_as_the_tester_types(client, project, t
     assert MeToo.objects.filter(user=tester).count() == 1
 
 
+def test_the_suggestions_offer_me_too_only_where_it_can_be_said(client, project, tester):
+    other = _member(project, Role.TESTER)
+    test_round = open_round(project, [tester, other])
+    theirs = log(test_round, other, title="Video does not play on the tablet")
+    mine = log(test_round, tester, title="Video has no sound")
+    met = log(test_round, other, title="Video subtitles missing")
+    client.force_login(tester)
+    client.post(reverse("requirements:feedback_me_too", args=[project.key, met.number]))
+    url = reverse("requirements:feedback_similar", args=[project.key, test_round.pk])
+    body = client.get(url, {"title": "video"}, headers={"HX-Request": "true"}).content.decode()
+    rows = {
+        re.match(r"<li>(NWP-F\d+)", row)[1]: row
+        for row in re.findall(r"<li>NWP-F\d+ .*?</li>", body, re.S)
+    }
+    assert "Me too" in rows[theirs.key]
+    assert (
+        "Me too" not in rows[mine.key]
+        and f'href="{mine.get_absolute_url()}">Yours' in rows[mine.key]
+    )
+    assert "Me too" not in rows[met.key] and "You met it too" in rows[met.key]
+
+
 def test_triage_on_the_board_swaps_the_card_and_keeps_the_history(
     client, project, test_round, tester, team_member
 ):
