@@ -189,6 +189,12 @@ def round_detail(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
     else:
         mine = _feedback(request, project).filter(round=test_round).order_by("-number")
         context["mine"] = in_project(project, list(mine), *_LINKS)
+        # Someone else's items: where they stand, not what they say (a tester reads only their
+        # own).
+        met = test_round.feedback.filter(me_toos__user=request.user).order_by("-number")
+        context["met_too"] = in_project(
+            project, list(met.only("number", "title", "status", "project"))
+        )
     return render(request, "requirements/round_detail.html", context)
 
 

@@ -234,8 +234,9 @@ TESTING_PAGES = [
     ("requirements:feedback_board", False, "pm", 8),
     ("requirements:feedback_list", False, "pm", 9),
     ("requirements:round", True, "pm", 8),
-    # A tester sees their own items of the round instead of the progress tables.
-    ("requirements:round", True, "tester", 7),
+    # A tester sees their own items of the round, and those they met too, instead of the
+    # progress tables.
+    ("requirements:round", True, "tester", 8),
 ]
 
 

@@ -94,6 +94,24 @@ def test_a_tester_sees_only_their_own_items(client, project, test_round, tester,
     assert "Mine" in listing.content.decode() and "Theirs" in listing.content.decode()
 
 
+def test_a_tester_follows_where_the_items_they_met_too_stand_without_reading_them(
+    client, project, tester, pm
+):
+    other = _member(project, Role.TESTER)
+    shared = open_round(project, [tester, other])
+    met = log(shared, other, title="Video stops", severity="major")
+    log(shared, other, title="Someone else's only")
+    client.force_login(tester)
+    client.post(reverse("requirements:feedback_me_too", args=[project.key, met.number]))
+    move(met, "triaged", pm)
+    page = client.get(shared.get_absolute_url()).content.decode()
+    section = page[page.index("Items you met too") :]
+    assert "NWP-F1</strong> Video stops" in section and "Triaged" in section
+    assert "Someone else's only" not in page
+    assert met.get_absolute_url() not in page  # their item stays theirs to read
+    assert client.get(met.get_absolute_url()).status_code == 404
+
+
 def test_an_item_of_another_project_is_not_found(client, project, test_round, tester, pm):
     other_project = ProjectFactory(key="OTH", manager=pm)
     other_tester = _member(other_project, Role.TESTER)
