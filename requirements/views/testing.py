@@ -234,6 +234,14 @@ def _tester_round(request: HttpRequest, key: str, round_id: int) -> tuple[Projec
 @login_required
 def feedback_new(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
     project, test_round = _tester_round(request, key, round_id)
+    if request.method == "GET" and not test_round.is_open:
+        # Before anything is typed (a bookmark, the back button): the rounds that take it.
+        messages.error(
+            request,
+            _("%(round)s is not open: it takes no new feedback. Log it in an open round.")
+            % {"round": test_round.name},
+        )
+        return redirect("requirements:rounds", project.key)
     form = FeedbackForm(
         request.POST or None,
         request.FILES or None,

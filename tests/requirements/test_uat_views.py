@@ -78,6 +78,14 @@ def test_a_closed_round_refuses_the_form(client, test_round, tester, pm):
     assert response.status_code == 200
     assert "takes no new feedback" in response.content.decode()
     assert not Feedback.objects.exists()
+    # Opened again later (a bookmark, the back button), it says so before anything is typed.
+    response = client.get(_new_url(test_round), follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "requirements:rounds", args=[test_round.project.key]
+    )
+    assert "Round 1 is not open: it takes no new feedback. Log it in an open round." in (
+        response.content.decode()
+    )
 
 
 def test_a_tester_sees_only_their_own_items(client, project, test_round, tester, team_member):
