@@ -478,6 +478,13 @@ def feedback_transition(request: HttpRequest, key: str, number: int) -> HttpResp
             else None
         )
         try:
+            named = form.cleaned_data["duplicate_of"].strip()
+            if named and original is None and form.cleaned_data["to"] == FeedbackStatus.DUPLICATE:
+                # Whatever names no item here (a number it has not reached, another project's
+                # key, a typing slip) gets the same answer, which tells nothing of elsewhere.
+                raise ValidationError({"duplicate_of": _(
+                    "This project has no item “%(named)s”: name the item it repeats."
+                ) % {"named": named}})  # fmt: skip
             moved = services.feedback_transition(
                 feedback=feedback, to=form.cleaned_data["to"], perms=project.user_perms,
                 by=request.user, reason=form.cleaned_data["reason"], duplicate_of=original,

@@ -259,7 +259,9 @@ def test_a_refused_status_change_is_explained_beside_its_field_with_what_was_typ
     field = re.search(r'<input type="text" name="duplicate_of" id="(original-\d+)"[^>]*>', html)
     assert 'value="NWP-F99"' in field.group(0) and 'aria-invalid="true"' in field.group(0)
     error = html[html.index(f'id="{field.group(1)}-error"') :]
-    assert error.split("</ul>")[0].endswith("Name the item of this project it repeats.</li>")
+    assert error.split("</ul>")[0].endswith(
+        "This project has no item “NWP-F99”: name the item it repeats.</li>"
+    )
     assert 'role="alert"' not in html
 
     html = client.post(url, {"to": "wont_fix", "reason": "  "}, headers=headers).content.decode()
@@ -543,3 +545,21 @@ def test_a_refused_round_edit_keeps_the_saved_name_around_the_form(client, proje
     assert 'value="UAT renamed"' in html  # what was typed stays in the form
     test_round.refresh_from_db()
     assert test_round.name == "UAT 1"
+
+
+@pytest.mark.parametrize("named", ["NWP-F99", "F99", "99"])
+def test_a_duplicate_of_an_item_the_project_has_not_is_named_as_such(
+    client, project, tester, pm, named
+):
+    item = log(open_round(project, [tester]), tester)
+    client.force_login(pm)
+    response = client.post(
+        reverse("requirements:feedback_transition", args=[project.key, item.number]),
+        {"to": F.DUPLICATE, "duplicate_of": named, "version": item.version},
+    )
+    form_errors = response.context["form"].errors
+    assert form_errors == {
+        "duplicate_of": [f"This project has no item “{named}”: name the item it repeats."]
+    }
+    item.refresh_from_db()
+    assert item.status == F.NEW

@@ -292,8 +292,10 @@ def _normalised(response, values, parameter=None) -> tuple:
     body = re.sub(r'name="(csrfmiddlewaretoken|once)" value="[^"]+"', "", body)
     for value in values:
         body = re.sub(rf'value="{re.escape(str(value))}"', 'value="ID"', body)
-        # A list of choices repeats back the value it did not know, whichever it was.
+        # A list of choices, or a message quoting it, repeats back the value it did not know,
+        # whichever it was.
         body = body.replace(f"{value} is not one of", "ID is not one of")
+        body = body.replace(f"“{value}”", "“ID”")
         if parameter:
             body = re.sub(rf"([?&;]{parameter}=){re.escape(str(value))}\b", r"\1ID", body)
     return response.status_code, body

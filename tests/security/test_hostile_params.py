@@ -106,7 +106,7 @@ def test_a_duplicate_of_an_odd_number_is_a_field_error(client, project, pm, test
         {"to": FeedbackStatus.DUPLICATE, "duplicate_of": original, "version": item.version},
         follow=True,
     )
-    assert "Name the item of this project it repeats." in response.content.decode()
+    assert f"This project has no item “{original}”: name the item it" in response.content.decode()
     item.refresh_from_db()
     assert item.status == FeedbackStatus.NEW
 
