@@ -144,11 +144,15 @@ def check_image(name: str, content: bytes) -> UploadedFile:
     )
 
 
-def check_images(files) -> list[UploadedFile]:
-    """Screenshots from a form field, all checked; raises with every problem."""
-    return _check_all(
-        files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1))
-    )
+def check_images(files, *, field: str) -> list[UploadedFile]:
+    """Screenshots from the form field `field`, all checked; raises with every problem, beside
+    that field (they are checked after the form's own checks, in the action)."""
+    try:
+        return _check_all(
+            files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1))
+        )
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
 
 
 def storage_name(folder: str, project_id: int, filename: str) -> str:

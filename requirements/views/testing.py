@@ -253,7 +253,7 @@ def feedback_new(request: HttpRequest, key: str, round_id: int) -> HttpResponse:
         form,
         lambda f: services.feedback_log(
             feedback=f.save(commit=False),
-            screenshots=check_images(f.cleaned_data["screenshots"]),
+            screenshots=check_images(f.cleaned_data["screenshots"], field="screenshots"),
             by=request.user,
         ),
     )

@@ -167,6 +167,8 @@ def test_hostile_screenshot_is_refused_or_stored_as_a_plain_image(client, projec
 
     if response.status_code == 200:
         _refused(response)
+        # Beside the screenshots field, where the file was chosen, not above the form.
+        assert list(response.context["form"].errors) == ["screenshots"]
         assert not Feedback.objects.exists()
         return
     assert response.status_code == 302
