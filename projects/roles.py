@@ -22,7 +22,7 @@ VENDOR_ROLES = frozenset({Role.PROJECT_MANAGER, Role.TEAM_MEMBER})
 # codename -> what a person may do with it, as shown on a refusal page.
 PERMISSIONS = {
     "view_project": _("see the project summary"),
-    "manage_project": _("set up the project, its sites and members"),
+    "manage_project": _("manage the project: its set-up, plan, budget, test rounds and members"),
     "submit_requirement": _("submit requirements"),
     "view_requirements": _("see all requirements"),
     "work_requirements": _("work on requirements"),

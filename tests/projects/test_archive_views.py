@@ -44,7 +44,7 @@ def test_other_members_may_not_download_the_archive(client, project, who, person
     client.force_login(persona(who))
     response = client.get(reverse("projects:archive", args=[project.key]))
     assert response.status_code == 403
-    assert "does not allow you to set up the project" in response.content.decode()
+    assert "does not allow you to manage the project: its set-up, plan" in response.content.decode()
 
 
 def test_an_outsider_is_not_told_the_project_exists(client, project, outsider):

@@ -348,3 +348,13 @@ def test_a_site_name_the_project_has_is_refused_beside_the_name(client, project,
     form = response.context["form"]
     assert form.errors == {"name": ["This project already has a site with this name."]}
     assert project.sites.count() == 1
+
+
+def test_a_tester_refused_a_managers_page_is_told_what_managing_covers(client, project, tester):
+    client.force_login(tester)
+    response = client.get(reverse("requirements:round_new", args=[project.key]))
+    assert response.status_code == 403
+    assert (
+        f"Your role on {project} (Tester) does not allow you to "
+        "manage the project: its set-up, plan, budget, test rounds and members."
+    ) in response.content.decode()
