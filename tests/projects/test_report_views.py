@@ -148,3 +148,15 @@ def test_manager_schedules_a_vendor_report_for_vendor_people_only(
     assert client.post(stop).status_code == 302
     schedule.refresh_from_db()
     assert not schedule.active
+
+
+def test_the_empty_report_list_offers_schedules_only_to_whoever_can_set_them(
+    client, project, pm, observer
+):
+    url = reverse("projects:reports", args=[project.key])
+    client.force_login(pm)
+    assert "or let a schedule draw and e-mail it." in client.get(url).content.decode()
+    client.force_login(observer)
+    page = client.get(url).content.decode()
+    assert "or let a schedule draw" not in page
+    assert "the project manager can also have one drawn and e-mailed on a schedule." in page
