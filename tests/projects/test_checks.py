@@ -2,6 +2,7 @@
 e-mail that goes out once per finding, the coalesced runs, and the pages that show them."""
 
 import datetime
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -393,6 +394,8 @@ def test_findings_history_shows_when_each_opened_and_closed(client, project, pm)
     html = client.get(reverse("projects:findings", args=[project.key]), {"area": "timeline"})
     html = html.content.decode()
     assert "Kick-off workshop is overdue" in html and ">open<" not in html.replace(" ", "")
+    # When, written as on every other page: "7 Dec 2026, 12:11".
+    assert re.search(r">\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}</td>", html)
 
 
 def test_run_checks_now(client, project, pm):
