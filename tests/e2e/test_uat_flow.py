@@ -198,3 +198,24 @@ def test_a_move_far_down_the_board_is_confirmed_where_the_person_is(
     expect(message).to_be_in_viewport()
     expect(message).to_be_focused()
     screenshot(page, "moved-far-down")
+
+
+def test_on_a_phone_the_board_leads_to_each_column_with_its_count(
+    live_server, new_context, project, tester, team_member, log_in, screenshot
+):
+    test_round = open_round(project, [tester])
+    for n in range(1, 13):
+        log(test_round, tester, title=f"{TITLE} ({n})")
+    page = new_context(viewport=PHONE).new_page()
+    log_in(page, team_member)
+    page.goto(f"{live_server.url}/p/{project.key}/feedback/board/")
+    columns = page.get_by_role("navigation", name="Columns")
+    expect(columns.get_by_role("link", name="New 12")).to_be_visible()
+    columns.get_by_role("link", name="Duplicate 0").click()
+    expect(page.get_by_role("heading", name="Duplicate 0")).to_be_in_viewport()
+    screenshot(page, "board-columns-on-a-phone")
+    # Wide enough for the columns side by side, their own headings say as much.
+    wide = new_context(viewport={"width": 1400, "height": 900}).new_page()
+    log_in(wide, team_member)
+    wide.goto(f"{live_server.url}/p/{project.key}/feedback/board/")
+    expect(wide.get_by_role("navigation", name="Columns")).to_be_hidden()
