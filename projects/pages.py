@@ -141,8 +141,12 @@ def show_stale(form, error: StaleEdit) -> None:
 def _sent_before(request: HttpRequest, form):
     """What this person's earlier sending of the form's one-time token created, if any."""
     token = form.data.get(form.add_prefix("once")) if "once" in form.fields else None
-    if not token:
-        return None
+    return _created_by(request, token) if token else None
+
+
+def _created_by(request: HttpRequest, token: str):
+    """What this person's sending of `token` created: None if there was none, or if it is
+    still running or created no row."""
     first = Submission.objects.filter(token=token, user=request.user).first()
     return first.created if first else None
 
@@ -161,12 +165,11 @@ def once(request: HttpRequest, form, save):
             with transaction.atomic():
                 submission = Submission.objects.create(token=token, user=request.user)
         except IntegrityError:
-            first = Submission.objects.filter(token=token, user=request.user).first()
-            if first is None or first.created is None:
+            if (first := _created_by(request, token)) is None:
                 raise ValidationError(
                     _("This form was already sent. Open it again to send something new.")
                 ) from None
-            return first.created
+            return first
         result = save(form)
         if isinstance(result, models.Model):
             submission.created = result

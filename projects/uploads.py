@@ -82,9 +82,11 @@ def check_upload(name: str, content: bytes) -> UploadedFile:
     return UploadedFile(name=name, content=content, content_type=content_type)
 
 
-def _check_all(files, check) -> list[UploadedFile]:
+def _check_all(files, check, field: str) -> list[UploadedFile]:
+    """The files of the form field `field`, each checked; raises with every problem, beside
+    that field (files are checked after the form's own checks, in the action)."""
     if len(files) > MAX_FILES:
-        raise ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES})
+        raise ValidationError({field: _("Attach at most %(n)d files.") % {"n": MAX_FILES}})
     accepted, problems = [], []
     for upload in files:
         try:
@@ -92,14 +94,16 @@ def _check_all(files, check) -> list[UploadedFile]:
         except ValidationError as error:
             problems.extend(error.messages)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError({field: problems})
     return accepted
 
 
-def check_uploads(files) -> list[UploadedFile]:
-    """Django's uploaded files from a form field, all checked; raises with every problem."""
+def check_uploads(files, *, field: str) -> list[UploadedFile]:
+    """Django's uploaded files from the form field `field`, all checked (see `_check_all`)."""
     # Read one byte past the limit only: an oversized file is refused unread.
-    return _check_all(files, lambda upload: check_upload(upload.name, upload.read(MAX_SIZE + 1)))
+    return _check_all(
+        files, lambda upload: check_upload(upload.name, upload.read(MAX_SIZE + 1)), field
+    )
 
 
 # Screenshots: images only, smaller, and re-encoded so that what is stored is a plain picture
@@ -145,14 +149,10 @@ def check_image(name: str, content: bytes) -> UploadedFile:
 
 
 def check_images(files, *, field: str) -> list[UploadedFile]:
-    """Screenshots from the form field `field`, all checked; raises with every problem, beside
-    that field (they are checked after the form's own checks, in the action)."""
-    try:
-        return _check_all(
-            files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1))
-        )
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from None
+    """Screenshots from the form field `field`, all checked (see `_check_all`)."""
+    return _check_all(
+        files, lambda upload: check_image(upload.name, upload.read(IMAGE_MAX_SIZE + 1)), field
+    )
 
 
 def storage_name(folder: str, project_id: int, filename: str) -> str:

@@ -316,7 +316,7 @@ def entry_post(request: HttpRequest, key: str) -> HttpResponse:
         }
     if request.method == "POST" and form.is_valid():
         try:
-            files = check_uploads(form.cleaned_data["files"])
+            files = check_uploads(form.cleaned_data["files"], field="files")
             entry = once(
                 request,
                 form,
@@ -331,7 +331,7 @@ def entry_post(request: HttpRequest, key: str) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            form.add_error("files" if not hasattr(error, "error_dict") else None, error)
+            form.add_error(None, error)
         else:
             messages.success(request, _posted_message(entry))
             return redirect("stakeholders:channel", project.key)

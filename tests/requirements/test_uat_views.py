@@ -114,7 +114,10 @@ def test_a_tester_follows_where_the_items_they_met_too_stand_without_reading_the
     move(met, "triaged", pm)
     page = client.get(shared.get_absolute_url()).content.decode()
     section = page[page.index("Items you met too") :]
-    assert "NWP-F1</strong> Video stops" in section and "Triaged" in section
+    assert (
+        '<strong>NWP-F1</strong> Video stops · <span class="badge status-triaged">Triaged</span>'
+        in section
+    )
     assert "Someone else's only" not in page
     assert met.get_absolute_url() not in page  # their item stays theirs to read
     assert client.get(met.get_absolute_url()).status_code == 404

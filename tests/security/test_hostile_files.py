@@ -141,6 +141,7 @@ def test_hostile_channel_attachment_is_refused_or_stored_inert(client, pm, proje
 
     if response.status_code == 200:  # refused: the form again, with the reason
         _refused(response)
+        assert list(response.context["form"].errors) == ["files"]  # beside the files field
         assert not Entry.objects.exists() and not Attachment.objects.exists()
         return
     assert response.status_code == 302
